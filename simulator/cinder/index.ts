@@ -1,0 +1,5 @@
+// Registers the cinder API on the simulator. Scaffold: routes are added by the cinder work.
+import type { FastifyInstance } from "fastify";
+import type { World } from "../core/world";
+
+export function register(_app: FastifyInstance, _world: World): void {}

@@ -1,0 +1,108 @@
+// Microversion negotiation per service, as each service's wsgi layer does it (FACTS.md §0.1).
+import { ApiFault } from "./faults";
+
+export type MicroversionedService = "compute" | "volume" | "share";
+
+/** A parsed "X.Y" version; compare with `atLeast`. */
+export class Version {
+  constructor(
+    readonly major: number,
+    readonly minor: number,
+  ) {}
+
+  static parse(text: string): Version | undefined {
+    const m = /^([1-9]\d*)\.([1-9]\d*|0)$/.exec(text.trim());
+    return m ? new Version(Number(m[1]), Number(m[2])) : undefined;
+  }
+
+  static of(text: string): Version {
+    const v = Version.parse(text);
+    if (!v) throw new Error(`not a version: ${text}`);
+    return v;
+  }
+
+  compare(other: Version | string): number {
+    const o = typeof other === "string" ? Version.of(other) : other;
+    return this.major - o.major || this.minor - o.minor;
+  }
+
+  atLeast(other: Version | string): boolean {
+    return this.compare(other) >= 0;
+  }
+
+  toString(): string {
+    return `${this.major}.${this.minor}`;
+  }
+}
+
+export interface VersionRange {
+  min: string;
+  max: string;
+}
+
+/** Reads the requested version from the headers the service honours; undefined when none was sent. */
+function requestedText(service: MicroversionedService, headers: Record<string, unknown>): string | undefined {
+  const header = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v.join(",") : (v as string | undefined);
+  };
+  if (service === "share") return header("x-openstack-manila-api-version");
+  const generic = header("openstack-api-version");
+  if (generic !== undefined) {
+    // "compute 2.97" or "volume 3.44, compute 2.1": take the entry for this service.
+    const entry = generic
+      .split(",")
+      .map((s) => s.trim())
+      .find((s) => s.toLowerCase().startsWith(`${service} `) || s.toLowerCase() === service);
+    if (entry !== undefined) return entry.slice(service.length).trim();
+    // Cinder raises for a header with no volume entry (FACTS §0.1: inferred 400); Nova falls back.
+    if (service === "volume") throw new ApiFault(400, "API version header does not name the volume service.");
+  }
+  if (service === "compute") return header("x-openstack-nova-api-version");
+  return undefined;
+}
+
+/**
+ * The version a request runs at. Throws 400 for a malformed version and 406 for one outside the range.
+ * Nova and Cinder accept "latest"; Manila rejects it as malformed.
+ */
+export function negotiate(
+  service: MicroversionedService,
+  range: VersionRange,
+  headers: Record<string, unknown>,
+): Version {
+  const text = requestedText(service, headers);
+  // With no header every service runs at its minimum (Nova 2.1, Cinder 3.0, Manila 2.0).
+  if (text === undefined || text === "") return Version.of(range.min);
+  if (text.toLowerCase() === "latest" && service !== "share") return Version.of(range.max);
+  const v = Version.parse(text);
+  if (!v) {
+    throw new ApiFault(
+      400,
+      `API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`,
+    );
+  }
+  if (v.compare(range.min) < 0 || v.compare(range.max) > 0) {
+    throw new ApiFault(
+      406,
+      `Version ${text} is not supported by the API. Minimum is ${range.min} and maximum is ${range.max}.`,
+    );
+  }
+  return v;
+}
+
+/** The headers every response of a microversioned request carries (Nova sends two Vary headers). */
+export function echoHeaders(service: MicroversionedService, v: Version): Record<string, string | string[]> {
+  switch (service) {
+    case "compute":
+      return {
+        "OpenStack-API-Version": `compute ${v}`,
+        "X-OpenStack-Nova-API-Version": `${v}`,
+        Vary: ["OpenStack-API-Version", "X-OpenStack-Nova-API-Version"],
+      };
+    case "volume":
+      return { "OpenStack-API-Version": `volume ${v}`, Vary: "OpenStack-API-Version" };
+    case "share":
+      return { "X-OpenStack-Manila-API-Version": `${v}`, Vary: "X-OpenStack-Manila-API-Version" };
+  }
+}

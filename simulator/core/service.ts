@@ -1,0 +1,161 @@
+// The HTTP frame every simulated service shares: token validation (keystonemiddleware's job),
+// microversion negotiation and echo headers, per-route minimum versions, the project id in the path,
+// request ids and the service's own fault bodies. Routes only see a validated request.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { randomUUID } from "crypto";
+import { ApiFault, faultBody, KEYSTONE_401_BODY } from "./faults";
+import { IdentityStore, type Principal } from "./identity";
+import { echoHeaders, negotiate, type MicroversionedService, type Version } from "./microversion";
+import type { World } from "./world";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated caller (service routes that are not public). */
+    principal: Principal;
+    /** The negotiated microversion (microversioned, non-public routes). */
+    mv: Version;
+  }
+  interface FastifyContextConfig {
+    /** No token needed and no microversion negotiated (version documents). */
+    public?: boolean;
+    /** The method does not exist below this version: 404 itemNotFound. */
+    minVersion?: string;
+    /** The method does not exist above this version: 404 itemNotFound. */
+    maxVersion?: string;
+  }
+}
+
+export type ServiceName = "identity" | MicroversionedService;
+
+/** Path prefixes of the services on the simulator's single port. */
+export const SERVICE_PREFIX: Record<ServiceName, string> = {
+  identity: "/identity",
+  compute: "/compute",
+  volume: "/volume",
+  share: "/share",
+};
+
+/** Endpoint URLs as the catalog lists them (FACTS §6.8: real clouds vary; these follow devstack). */
+export function serviceUrls(baseUrl: string, projectId: string) {
+  return {
+    identity: `${baseUrl}/identity/v3`,
+    compute: `${baseUrl}/compute/v2.1`,
+    volume: `${baseUrl}/volume/v3/${projectId}`,
+    share: `${baseUrl}/share/v2/${projectId}`,
+  };
+}
+
+export function serviceOfPath(path: string): ServiceName | "control" | "unknown" {
+  if (path.startsWith("/_sim")) return "control";
+  for (const [name, prefix] of Object.entries(SERVICE_PREFIX)) {
+    if (path === prefix || path.startsWith(prefix + "/")) return name as ServiceName;
+  }
+  return "unknown";
+}
+
+/** Sends an error the way `service` would: Keystone's shape for identity, fault wrappers otherwise. */
+export function sendFault(
+  reply: FastifyReply,
+  service: ServiceName,
+  status: number,
+  message: string,
+  retryAfter?: number,
+): FastifyReply {
+  if (retryAfter !== undefined) reply.header("Retry-After", String(retryAfter));
+  if (service === "identity") {
+    const title = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Error";
+    if (status === 401)
+      reply.header(
+        "WWW-Authenticate",
+        `Keystone uri="${reply.request.protocol}://${reply.request.host}/identity"`,
+      );
+    return reply.code(status).send({ error: { code: status, title, message } });
+  }
+  return reply.code(status).send(faultBody(status, message, service, retryAfter));
+}
+
+/**
+ * Registers one service under its prefix. `routes` receives an encapsulated Fastify scope whose routes are
+ * authenticated and versioned unless their config says `public: true`.
+ */
+export function registerService(
+  app: FastifyInstance,
+  world: World,
+  service: ServiceName,
+  routes: (scope: FastifyInstance) => void,
+): void {
+  app.register(
+    async (scope) => {
+      scope.setErrorHandler((error: any, request, reply) => {
+        if (error instanceof ApiFault)
+          return sendFault(reply, service, error.status, error.message, error.retryAfter);
+        // Fastify's own errors: malformed JSON, unsupported media type, body too large, schema validation.
+        const status =
+          typeof error.statusCode === "number" && error.statusCode < 500 ? error.statusCode : 500;
+        const message =
+          status === 500
+            ? `Unexpected API Error. Please report this at http://bugs.launchpad.net/ and attach the log if possible. <class '${error.name}'>`
+            : error.message;
+        if (status === 500) request.log.error(error);
+        return sendFault(reply, service, status, message);
+      });
+
+      scope.addHook("onRequest", async (request, reply) => {
+        reply.header("x-openstack-request-id", `req-${randomUUID()}`);
+        if (request.routeOptions.config.public) return;
+        const token = request.headers["x-auth-token"] as string | undefined;
+        const principal =
+          world.config.auth === "noauth"
+            ? IdentityStore.noauthPrincipal(token)
+            : world.identity.validate(token)?.principal;
+        if (!principal) {
+          // keystonemiddleware's answer, whatever the service (FACTS §0.3).
+          reply.header("WWW-Authenticate", `Keystone uri='${world.baseUrl}/identity'`);
+          return reply.code(401).send(KEYSTONE_401_BODY);
+        }
+        request.principal = principal;
+        if (service === "identity") return;
+        request.mv = negotiate(service, world.config.microversions[service], request.headers);
+        const { minVersion, maxVersion } = request.routeOptions.config;
+        if (
+          (minVersion && !request.mv.atLeast(minVersion)) ||
+          (maxVersion && request.mv.compare(maxVersion) > 0)
+        ) {
+          throw new ApiFault(404, "The resource could not be found.");
+        }
+      });
+
+      scope.addHook("preHandler", async (request) => {
+        const projectId = (request.params as Record<string, string> | undefined)?.project_id;
+        if (projectId !== undefined && request.principal && projectId !== request.principal.projectId) {
+          throw new ApiFault(
+            400,
+            `Malformed request URL: URL's project_id '${projectId}' doesn't match Context's project_id '${request.principal.projectId}'`,
+          );
+        }
+      });
+
+      scope.addHook("onSend", async (request, reply, payload) => {
+        if (request.mv && service !== "identity") {
+          for (const [name, value] of Object.entries(echoHeaders(service, request.mv)))
+            reply.header(name, value);
+        }
+        return payload;
+      });
+
+      routes(scope);
+    },
+    { prefix: SERVICE_PREFIX[service] },
+  );
+}
+
+/**
+ * Both URL forms of a path under a version segment, with and without the project id
+ * (e.g. "/v2.1/servers" and "/v2.1/:project_id/servers"): the services route both (the project id became
+ * optional at compute 2.18, volume 3.67, share 2.60). Register a route once per returned path.
+ */
+export function projectPaths(versionSegment: string, path: string): string[] {
+  return [`${versionSegment}${path}`, `${versionSegment}/:project_id${path}`];
+}
+
+export type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;

@@ -1,0 +1,226 @@
+// The simulator's shared HTTP frame (auth, microversions, faults, logs), exercised through a test route.
+import { strict as assert } from "assert";
+import Fastify, { type FastifyInstance } from "fastify";
+import { defaultConfig, mergeConfig } from "../../simulator/core/config";
+import { projectPaths, registerService } from "../../simulator/core/service";
+import { register as registerControl } from "../../simulator/control/routes";
+import { installCrossCuttingHooks } from "../../simulator/core/app";
+import { World } from "../../simulator/core/world";
+import { SEED } from "../../simulator/core/identity";
+
+/** Response bodies in these tests are whatever the simulator sent. */
+const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
+
+describe("simulator core frame", () => {
+  let app: FastifyInstance;
+  let world: World;
+  let base: string;
+  let token: string;
+  const admin = SEED.users[0];
+  const adminProject = SEED.projects[0];
+
+  before(async () => {
+    world = new World(
+      mergeConfig(defaultConfig(), { microversions: { compute: { min: "2.1", max: "2.93" } } }),
+    );
+    app = Fastify();
+    installCrossCuttingHooks(app, world);
+    registerControl(app, world);
+    for (const service of ["compute", "volume", "share"] as const) {
+      registerService(app, world, service, (scope) => {
+        for (const url of projectPaths("/v9", "/things")) {
+          scope.get(url, async (request) => ({
+            mv: String(request.mv),
+            project: request.principal.projectId,
+          }));
+        }
+        scope.get(
+          "/v9/new-things",
+          { config: { minVersion: service === "compute" ? "2.90" : "2.1" } },
+          async () => ({}),
+        );
+        scope.get("/", { config: { public: true } }, async () => ({ versions: [] }));
+      });
+    }
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as any).port}`;
+    world.baseUrl = base;
+    const principal = world.identity.principalOf(admin, world.identity.findProject({ id: adminProject.id })!);
+    token = world.identity.issue(principal, ["password"]).id;
+  });
+  after(async () => {
+    world.transitions.cancelAll();
+    await app.close();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(base + path, { headers: { "X-Auth-Token": token, ...headers } });
+
+  it("rejects a missing or unknown token with keystonemiddleware's 401", async () => {
+    for (const headers of [{}, { "X-Auth-Token": "nope" }] as Record<string, string>[]) {
+      const res = await fetch(`${base}/compute/v9/things`, { headers });
+      assert.equal(res.status, 401);
+      assert.match(res.headers.get("www-authenticate") ?? "", /^Keystone uri=/);
+      assert.deepEqual(await json(res), {
+        error: {
+          code: 401,
+          title: "Unauthorized",
+          message: "The request you have made requires authentication.",
+        },
+      });
+    }
+  });
+
+  it("rejects an expired token", async () => {
+    world.config.tokenTtlSeconds = -1;
+    const principal = world.identity.principalOf(admin, world.identity.findProject({ id: adminProject.id })!);
+    const expired = world.identity.issue(principal, ["password"]).id;
+    world.config.tokenTtlSeconds = 3600;
+    assert.equal((await get("/compute/v9/things", { "X-Auth-Token": expired })).status, 401);
+  });
+
+  it("serves public routes without a token", async () => {
+    assert.equal((await fetch(`${base}/share/`)).status, 200);
+  });
+
+  it("runs at the minimum version when no header is sent, and echoes it", async () => {
+    const res = await get("/compute/v9/things");
+    assert.deepEqual(await json(res), { mv: "2.1", project: adminProject.id });
+    assert.equal(res.headers.get("openstack-api-version"), "compute 2.1");
+    assert.equal(res.headers.get("x-openstack-nova-api-version"), "2.1");
+    assert.equal(res.headers.get("vary"), "OpenStack-API-Version, X-OpenStack-Nova-API-Version");
+    assert.match(res.headers.get("x-openstack-request-id") ?? "", /^req-[0-9a-f-]{36}$/);
+  });
+
+  it("reads each service's own header", async () => {
+    const nova = await get("/compute/v9/things", { "X-OpenStack-Nova-API-Version": "2.60" });
+    assert.equal((await json(nova)).mv, "2.60");
+    const cinder = await get("/volume/v9/things", { "OpenStack-API-Version": "volume 3.44" });
+    assert.equal((await json(cinder)).mv, "3.44");
+    assert.equal(cinder.headers.get("openstack-api-version"), "volume 3.44");
+    const manila = await get("/share/v9/things", { "X-OpenStack-Manila-API-Version": "2.49" });
+    assert.equal((await json(manila)).mv, "2.49");
+    assert.equal(manila.headers.get("x-openstack-manila-api-version"), "2.49");
+    // Manila ignores the generic header.
+    const ignored = await get("/share/v9/things", { "OpenStack-API-Version": "share 2.49" });
+    assert.equal((await json(ignored)).mv, "2.0");
+  });
+
+  it("maps latest to the max for Nova and Cinder, and rejects it for Manila", async () => {
+    assert.equal(
+      (await json(get("/compute/v9/things", { "OpenStack-API-Version": "compute latest" }))).mv,
+      "2.93",
+    );
+    assert.equal(
+      (await json(get("/volume/v9/things", { "OpenStack-API-Version": "volume latest" }))).mv,
+      "3.71",
+    );
+    const manila = await get("/share/v9/things", { "X-OpenStack-Manila-API-Version": "latest" });
+    assert.equal(manila.status, 400);
+    assert.equal((await json(manila)).badRequest.code, 400);
+  });
+
+  it("answers 400 for a malformed version and 406 for one out of range", async () => {
+    const bad = await get("/compute/v9/things", { "OpenStack-API-Version": "compute 2.x" });
+    assert.equal(bad.status, 400);
+    assert.match((await json(bad)).badRequest.message, /invalid format/);
+    const high = await get("/compute/v9/things", { "OpenStack-API-Version": "compute 2.97" });
+    assert.equal(high.status, 406);
+    assert.deepEqual(await json(high), {
+      computeFault: {
+        code: 406,
+        message: "Version 2.97 is not supported by the API. Minimum is 2.1 and maximum is 2.93.",
+      },
+    });
+    const cinder = await get("/volume/v9/things", { "OpenStack-API-Version": "compute 2.1" });
+    assert.equal(cinder.status, 400);
+  });
+
+  it("answers 404 itemNotFound for a method below its minimum version", async () => {
+    const res = await get("/compute/v9/new-things", { "OpenStack-API-Version": "compute 2.89" });
+    assert.equal(res.status, 404);
+    assert.deepEqual(await json(res), {
+      itemNotFound: { code: 404, message: "The resource could not be found." },
+    });
+    assert.equal(
+      (await get("/compute/v9/new-things", { "OpenStack-API-Version": "compute 2.90" })).status,
+      200,
+    );
+  });
+
+  it("accepts the project id in the path only when it is the caller's", async () => {
+    assert.equal((await get(`/volume/v9/${adminProject.id}/things`)).status, 200);
+    const other = await get(`/volume/v9/${SEED.projects[1].id}/things`);
+    assert.equal(other.status, 400);
+    assert.match((await json(other)).badRequest.message, /doesn't match Context's project_id/);
+  });
+
+  it("injects status faults a given number of times, with Retry-After", async () => {
+    await fetch(`${base}/_sim/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ action: "status", status: 429, retryAfter: 2, path: "/compute/", count: 2 }),
+    });
+    const first = await get("/compute/v9/things");
+    assert.equal(first.status, 429);
+    assert.equal(first.headers.get("retry-after"), "2");
+    assert.deepEqual(await json(first), {
+      overLimit: { code: 429, message: "Injected fault.", retryAfter: "2" },
+    });
+    assert.equal((await get("/compute/v9/things")).status, 429);
+    assert.equal((await get("/compute/v9/things")).status, 200);
+  });
+
+  it("injects connection resets", async () => {
+    await fetch(`${base}/_sim/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ action: "reset", path: "/volume/", count: 1 }),
+    });
+    await assert.rejects(get("/volume/v9/things"));
+    assert.equal((await get("/volume/v9/things")).status, 200);
+  });
+
+  it("logs requests and counts them per route", async () => {
+    await fetch(`${base}/_sim/requests`, { method: "DELETE" });
+    await get("/share/v9/things");
+    await get("/share/v9/things");
+    const counters = await json(fetch(`${base}/_sim/counters`));
+    assert.equal(counters.byRoute["GET /share/v9/things"], 2);
+    const log = await json(fetch(`${base}/_sim/requests?service=share`));
+    assert.equal(log.requests.length, 2);
+    assert.equal(log.requests[0].status, 200);
+  });
+
+  it("logs each completed transition with its timing", async () => {
+    world.config.transitions["test.flip"] = 30;
+    let state = "a";
+    world.transitions.after("test.flip", "obj-1", () => (state = "b"));
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(state, "b");
+    const { transitions } = await json(fetch(`${base}/_sim/transitions`));
+    const t = transitions.find((x: any) => x.objectId === "obj-1");
+    assert.equal(t.to, "b");
+    assert.ok(t.completedAt - t.scheduledAt >= 29, `took ${t.completedAt - t.scheduledAt} ms`);
+  });
+});
+
+describe("startSimulator", () => {
+  it("listens on 127.0.0.1, serves the control API and closes", async () => {
+    const { startSimulator, osEnvironment, cloudsYaml } = await import("../../simulator/core/app");
+    const { parse } = await import("yaml");
+    const sim = await startSimulator();
+    try {
+      assert.match(sim.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.deepEqual(await json(fetch(`${sim.url}/_sim/health`)), {
+        ok: true,
+        pendingTransitions: 0,
+      });
+      assert.equal(osEnvironment(sim).OS_AUTH_URL, `${sim.url}/identity/v3`);
+      assert.equal(parse(cloudsYaml(sim)).clouds["simulator-demo"].auth.username, "demo");
+    } finally {
+      await sim.close();
+    }
+    await assert.rejects(fetch(`${sim.url}/_sim/health`));
+  });
+});
