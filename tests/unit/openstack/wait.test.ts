@@ -1,0 +1,126 @@
+import { strict as assert } from "assert";
+import { AbortedError, sleep, waitFor, WaitTimeoutError } from "../../../provider/openstack";
+import { nextPollDelay, pollDelays } from "../../../provider/openstack/wait";
+
+/** A fake object whose state flips to "done" `afterMs` after creation. */
+function transition(afterMs: number) {
+  const start = Date.now();
+  const polls: number[] = [];
+  return {
+    polls,
+    doneAt: start + afterMs,
+    poll: async () => {
+      const now = Date.now();
+      polls.push(now);
+      return now >= start + afterMs
+        ? { done: true as const, value: now }
+        : { done: false as const, state: "BUSY" };
+    },
+  };
+}
+
+describe("openstack/wait", () => {
+  it("polls at once and returns when the object is already there", async () => {
+    const t = transition(0);
+    await waitFor({ what: "x", timeoutMs: 1000, poll: t.poll });
+    assert.equal(t.polls.length, 1);
+  });
+
+  it("starts near 50 ms and grows gently", () => {
+    const delays = [50];
+    let elapsed = 50;
+    for (let i = 0; i < 12; i++) {
+      delays.push(nextPollDelay(delays.at(-1)!, elapsed, 2000));
+      elapsed += delays.at(-1)!;
+    }
+    assert.deepEqual(delays.slice(0, 4).map(Math.round), [50, 75, 113, 150]);
+    for (let i = 1; i < delays.length; i++) assert.ok(delays[i] <= delays[i - 1] * 1.5 + 1e-9);
+  });
+
+  it("never lets a delay exceed max(150 ms, 15% of the time waited) nor the cap", () => {
+    let delay = 50;
+    for (let elapsed = 0; elapsed < 600_000; elapsed += delay) {
+      delay = nextPollDelay(delay, elapsed, 2000);
+      assert.ok(delay <= Math.max(150, 0.15 * elapsed) + 1e-9, `delay ${delay} at ${elapsed}`);
+      assert.ok(delay <= 2000);
+    }
+  });
+
+  it("overshoots any transition by at most max(150 ms, 15%) (the schedule waitFor uses, simulated)", () => {
+    for (let transitionMs = 1; transitionMs <= 600_000; transitionMs = Math.ceil(transitionMs * 1.07)) {
+      const next = pollDelays();
+      let t = 0; // polls at once, then after each delay
+      while (t < transitionMs) t += next(t);
+      const overshoot = t - transitionMs;
+      assert.ok(
+        overshoot <= Math.max(150, 0.15 * transitionMs),
+        `${overshoot} ms late for a ${transitionMs} ms transition`,
+      );
+    }
+  });
+
+  it("times out at the deadline with the last state seen, polling once at the deadline", async () => {
+    const t = transition(60_000);
+    const started = Date.now();
+    await assert.rejects(
+      waitFor({ what: "server S to reach SHUTOFF", timeoutMs: 300, poll: t.poll }),
+      (e: Error) =>
+        e instanceof WaitTimeoutError &&
+        /^timed out after 0\.\d s waiting for server S to reach SHUTOFF \(now BUSY\)$/.test(e.message),
+    );
+    const took = Date.now() - started;
+    assert.ok(took >= 300 && took < 2000, `took ${took} ms`);
+    assert.ok(t.polls.at(-1)! - started >= 295, "the last poll is at the deadline");
+  });
+
+  it("reports progress at the interval asked for", async () => {
+    const t = transition(450);
+    const messages: string[] = [];
+    await waitFor({
+      what: "server S to reach SHUTOFF",
+      timeoutMs: 5000,
+      poll: t.poll,
+      progressIntervalMs: 100,
+      onProgress: (m) => messages.push(m),
+    });
+    assert.ok(messages.length >= 1, "progress was reported");
+    assert.match(messages[0], /^waiting for server S to reach SHUTOFF: 0\.\d s \(now BUSY\)$/);
+  });
+
+  it("stops when its AbortSignal fires", async () => {
+    const t = transition(60_000);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 80);
+    const started = Date.now();
+    await assert.rejects(
+      waitFor({ what: "volume V to detach", timeoutMs: 10_000, poll: t.poll, signal: controller.signal }),
+      (e: Error) =>
+        e instanceof AbortedError && /cancelled while waiting for volume V to detach/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it("fails at once with what the poll throws", async () => {
+    let polls = 0;
+    await assert.rejects(
+      waitFor({
+        what: "x",
+        timeoutMs: 5000,
+        poll: async () => {
+          if (++polls === 3) throw new Error("server went to ERROR");
+          return { done: false };
+        },
+      }),
+      /server went to ERROR/,
+    );
+    assert.equal(polls, 3);
+  });
+
+  it("sleep is abortable", async () => {
+    const controller = new AbortController();
+    const p = sleep(10_000, controller.signal);
+    controller.abort();
+    await assert.rejects(p, AbortedError);
+    await assert.rejects(sleep(10, controller.signal), AbortedError);
+  });
+});
