@@ -1,19 +1,16 @@
 // The control API (/_sim/...): knobs, fault injection, logs and reset for tests, benchmarks and the demo.
 // It needs no token: the simulator only ever binds 127.0.0.1. Service-specific controls (out-of-band state
 // changes, backend objects) live with each service under /_sim/<service>/...
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { mergeConfig } from "../core/config";
+import { ApiFault } from "../core/faults";
 import type { FaultRule } from "../core/faultInjection";
 import type { World } from "../core/world";
 
 export function register(app: FastifyInstance, world: World): void {
   app.register(
     async (scope) => {
-      scope.setErrorHandler((error: any, _request, reply) =>
-        reply
-          .code(error.statusCode && error.statusCode < 500 ? error.statusCode : 400)
-          .send({ error: error.message }),
-      );
+      scope.setErrorHandler(controlErrorHandler);
 
       scope.get("/health", async () => ({ ok: true, pendingTransitions: world.transitions.pending }));
 
@@ -80,5 +77,26 @@ export function register(app: FastifyInstance, world: World): void {
       });
     },
     { prefix: "/_sim" },
+  );
+}
+
+/** Control errors are `{"error": "<message>"}`; a model's ApiFault keeps its status. */
+function controlErrorHandler(error: any, _request: FastifyRequest, reply: FastifyReply) {
+  const status = error instanceof ApiFault ? error.status : error.statusCode;
+  return reply.code(status && status < 600 ? status : 400).send({ error: error.message });
+}
+
+/** Registers a service's own control routes under /_sim/<service>/ with the control API's error shape. */
+export function registerServiceControl(
+  app: FastifyInstance,
+  service: string,
+  routes: (scope: FastifyInstance) => void,
+): void {
+  app.register(
+    async (scope) => {
+      scope.setErrorHandler(controlErrorHandler);
+      routes(scope);
+    },
+    { prefix: `/_sim/${service}` },
   );
 }
