@@ -1,5 +1,45 @@
-// Registers the cinder API on the simulator. Scaffold: routes are added by the cinder work.
-import type { FastifyInstance } from "fastify";
+// Cinder v3 on the simulator, under /volume: version documents, volume types (read-only), volumes and
+// their actions, attachments. The state lives in model.ts.
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { ApiFault } from "../core/faults";
+import { projectPaths, registerService } from "../core/service";
 import type { World } from "../core/world";
+import { registerAttachmentRoutes } from "./attachments";
+import type { VolumeType } from "./model";
+import { callerOf } from "./requests";
+import { versionEntry } from "./views";
+import { registerVolumeRoutes } from "./volumes";
 
-export function register(_app: FastifyInstance, _world: World): void {}
+export function register(app: FastifyInstance, world: World): void {
+  registerService(app, world, "volume", (scope) => {
+    const versions = () => ({
+      versions: [versionEntry(`${world.baseUrl}/volume`, world.config.microversions.volume)],
+    });
+    // GET / is 300 Multiple Choices without auth; GET /v3/ sits behind auth in Cinder's v3 pipeline.
+    scope.get("/", { config: { public: true } }, async (_request, reply) => reply.code(300).send(versions()));
+    scope.get("/v3/", async () => versions());
+
+    const typeView = (request: FastifyRequest, t: VolumeType) => ({
+      id: t.id,
+      name: t.name,
+      description: t.description,
+      is_public: t.isPublic,
+      "os-volume-type-access:is_public": t.isPublic,
+      ...(callerOf(request).isAdmin ? { extra_specs: { ...t.extraSpecs }, qos_specs_id: null } : {}),
+    });
+    for (const url of projectPaths("/v3", "/types")) {
+      scope.get(url, async (request) => ({
+        volume_types: [...world.cinder.volumeTypes.values()].map((t) => typeView(request, t)),
+      }));
+      scope.get(`${url}/:id`, async (request) => {
+        const id = (request.params as { id: string }).id;
+        const type = world.cinder.findVolumeType(id);
+        if (!type) throw new ApiFault(404, `Volume type ${id} could not be found.`);
+        return { volume_type: typeView(request, type) };
+      });
+    }
+
+    registerVolumeRoutes(scope, world);
+    registerAttachmentRoutes(scope, world);
+  });
+}

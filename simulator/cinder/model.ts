@@ -305,6 +305,20 @@ export class CinderModel {
     principal: Principal,
     options: ListOptions & { allTenants?: boolean; filters?: VolumeFilters } = {},
   ): Volume[] {
+    return paginate(this.matchingVolumes(principal, options), VOLUME_COLUMNS, options, (id) =>
+      this.getVolume(principal, id),
+    );
+  }
+
+  /** How many volumes listVolumes would return without paging (3.45 `with_count`). */
+  countVolumes(
+    principal: Principal,
+    options: { allTenants?: boolean; filters?: VolumeFilters } = {},
+  ): number {
+    return this.matchingVolumes(principal, options).length;
+  }
+
+  private matchingVolumes(principal: Principal, options: { allTenants?: boolean; filters?: VolumeFilters }) {
     const allProjects = principal.isAdmin && options.allTenants;
     let volumes = [...this.volumes.values()].filter(
       (v) => allProjects || v.projectId === principal.projectId,
@@ -315,7 +329,7 @@ export class CinderModel {
       if (!column) return [];
       volumes = volumes.filter((v) => String(column(v)) === (key === "bootable" ? boolText(value) : value));
     }
-    return paginate(volumes, VOLUME_COLUMNS, options, (id) => this.getVolume(principal, id));
+    return volumes;
   }
 
   /**

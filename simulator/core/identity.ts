@@ -42,6 +42,12 @@ export interface Token {
   issuedAt: Date;
   expiresAt: Date;
   auditId: string;
+  /** Audit ids of the token this one was re-scoped from (Keystone's audit chain). */
+  parentAuditIds?: string[];
+  /** An unscoped token: no project, no roles, no catalog (the principal's project fields are empty). */
+  unscoped?: boolean;
+  /** Set when the token was issued for an application credential. */
+  applicationCredential?: { id: string; name: string };
 }
 
 export const DEFAULT_DOMAIN = { id: "default", name: "Default" };
@@ -117,16 +123,23 @@ export class IdentityStore {
     };
   }
 
-  issue(principal: Principal, methods: string[]): Token {
+  /** `extra` carries what a token-method or application-credential authentication adds. */
+  issue(
+    principal: Principal,
+    methods: string[],
+    extra: Pick<Token, "parentAuditIds" | "unscoped" | "applicationCredential"> & { expiresAt?: Date } = {},
+  ): Token {
     const now = new Date();
+    const { expiresAt, ...rest } = extra;
     const token: Token = {
       // Fernet tokens are opaque url-safe strings of about 180 characters; length is not significant here.
       id: "gAAAA" + randomBytes(60).toString("base64url"),
       principal,
       methods,
       issuedAt: now,
-      expiresAt: new Date(now.getTime() + this.tokenTtlSeconds() * 1000),
+      expiresAt: expiresAt ?? new Date(now.getTime() + this.tokenTtlSeconds() * 1000),
       auditId: randomBytes(16).toString("base64url").slice(0, 22),
+      ...rest,
     };
     this.tokens.set(token.id, token);
     return token;

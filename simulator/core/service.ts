@@ -3,6 +3,7 @@
 // request ids and the service's own fault bodies. Routes only see a validated request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { randomUUID } from "crypto";
+import { STATUS_CODES } from "http";
 import { ApiFault, faultBody, KEYSTONE_401_BODY } from "./faults";
 import { IdentityStore, type Principal } from "./identity";
 import { echoHeaders, negotiate, type MicroversionedService, type Version } from "./microversion";
@@ -63,7 +64,7 @@ export function sendFault(
 ): FastifyReply {
   if (retryAfter !== undefined) reply.header("Retry-After", String(retryAfter));
   if (service === "identity") {
-    const title = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Error";
+    const title = STATUS_CODES[status] ?? "Error";
     if (status === 401)
       reply.header(
         "WWW-Authenticate",
