@@ -52,8 +52,11 @@ export interface HttpResponse<T = any> {
 
 const agents = new Map<string, { http: http.Agent; https: https.Agent }>();
 
-function agentsFor(tls: TlsOptions | undefined) {
-  const key = `${tls?.cacertFile ?? ""}\u0000${tls?.insecure === true}`;
+// Idempotent calls reuse connections (keep-alive). A call that must not be repeated gets a fresh connection:
+// on a reused one, a server that closed it while idle makes the call fail with ECONNRESET, and the call
+// could not be retried safely. Idle sockets are dropped after 4 s, before common server timeouts (5 s).
+function agentsFor(tls: TlsOptions | undefined, reuse: boolean) {
+  const key = `${tls?.cacertFile ?? ""}\u0000${tls?.insecure === true}\u0000${reuse}`;
   let pair = agents.get(key);
   if (!pair) {
     let ca: Buffer | undefined;
@@ -66,10 +69,11 @@ function agentsFor(tls: TlsOptions | undefined) {
         );
       }
     }
+    const options = { keepAlive: reuse, ...(reuse ? { timeout: 4000 } : {}) };
     pair = {
-      http: new http.Agent({ keepAlive: true }),
+      http: new http.Agent(options),
       https: new https.Agent({
-        keepAlive: true,
+        ...options,
         rejectUnauthorized: tls?.insecure !== true,
         ...(ca ? { ca } : {}), // like OpenStack's clients, the bundle replaces the default roots
       }),
@@ -110,7 +114,7 @@ export async function send<T = any>(req: HttpRequest): Promise<HttpResponse<T>> 
   const idempotent = req.idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].includes(req.method);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptOnce<T>(req);
+      return await attemptOnce<T>(req, idempotent);
     } catch (err) {
       if (!(err instanceof OpenStackError)) throw err;
       const delay = retryDelay(err, attempt, idempotent, policy);
@@ -121,8 +125,8 @@ export async function send<T = any>(req: HttpRequest): Promise<HttpResponse<T>> 
   }
 }
 
-async function attemptOnce<T>(req: HttpRequest): Promise<HttpResponse<T>> {
-  const { http: httpAgent, https: httpsAgent } = agentsFor(req.tls);
+async function attemptOnce<T>(req: HttpRequest, idempotent: boolean): Promise<HttpResponse<T>> {
+  const { http: httpAgent, https: httpsAgent } = agentsFor(req.tls, idempotent);
   const path = pathOf(req.url);
   const headers: Record<string, string> = { Accept: "application/json", ...req.headers };
   let data: string | undefined;

@@ -37,6 +37,7 @@ export { SERVICE_TYPES } from "./services";
 export type { ServiceType } from "./services";
 export { waitFor, sleep, WaitTimeoutError, AbortedError } from "./wait";
 export type { PollResult, WaitOptions } from "./wait";
+export { withLock } from "./lock";
 export { log, setLogger, registerSecret, redact } from "./log";
 export type { Logger } from "./log";
 export { clearTokenCache } from "./keystone";

@@ -234,6 +234,36 @@ export class Session {
   }
 
   /**
+   * GETs a collection and every following page: reads `data[key]` and follows the `<key>_links` "next"
+   * link (Nova, Cinder and Manila paginate this way) until there is none. Returns all items.
+   */
+  async listAll<T = any>(
+    service: ServiceType,
+    path: string,
+    key: string,
+    options: RequestOptions = {},
+  ): Promise<T[]> {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let next: string | undefined = path;
+    let query = options.query;
+    while (next !== undefined) {
+      const { data } = await this.request(service, "GET", next, { ...options, query });
+      items.push(...((data?.[key] as T[] | undefined) ?? []));
+      const link = (data?.[`${key}_links`] as { rel?: string; href?: string }[] | undefined)?.find(
+        (l) => l.rel === "next",
+      );
+      next = link?.href;
+      query = undefined; // the next link carries the query
+      if (next !== undefined) {
+        if (seen.has(next)) throw new Error(`${service} GET ${path}: the "next" link repeats (${next})`);
+        seen.add(next);
+      }
+    }
+    return items;
+  }
+
+  /**
    * Calls a service: `path` is relative to the service endpoint ("/servers/x") or an absolute URL on the
    * same host (pagination links). Authenticates lazily, sends the microversion header, retries as the
    * transport allows, renews the token once on a 401, and throws `OpenStackError` on failure.

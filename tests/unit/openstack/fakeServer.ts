@@ -10,6 +10,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   body: string;
   json?: any;
+  /** The client's port: equal for requests on one reused connection. */
+  remotePort?: number;
 }
 
 export interface Reply {
@@ -46,6 +48,7 @@ export async function startServer(tlsOptions?: https.ServerOptions): Promise<Fak
         method: req.method ?? "",
         path: req.url ?? "",
         headers: req.headers,
+        remotePort: req.socket.remotePort,
         body,
       };
       try {

@@ -94,6 +94,19 @@ describe("openstack/retry", () => {
     assert.equal(server.count("POST", "/v2.1/servers"), 1);
   });
 
+  it("reuses connections for idempotent calls and opens a fresh one for a call that must not repeat", async () => {
+    server.route("GET", "/v2.1/servers", { body: {} });
+    server.route("POST", "/v2.1/servers", { status: 202, body: {} });
+    const s = session();
+    await s.request("compute", "GET", "/servers");
+    await s.request("compute", "GET", "/servers");
+    await s.request("compute", "POST", "/servers", { body: {} });
+    await s.request("compute", "POST", "/servers", { body: {} });
+    const [get1, get2, post1, post2] = server.requests.map((r) => r.remotePort);
+    assert.equal(get1, get2);
+    assert.equal(new Set([get1, post1, post2]).size, 3, JSON.stringify([get1, get2, post1, post2]));
+  });
+
   it("retries a refused connection for any method (the request never left)", async () => {
     // a port that was free a moment ago: nothing listens there
     const probe = net.createServer();

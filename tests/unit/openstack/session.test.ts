@@ -135,6 +135,49 @@ describe("openstack/session", () => {
     assert.equal(server.requests.length, 2);
   });
 
+  it("lists every page of a collection through its next links", async () => {
+    const s = connect({
+      credentials: {
+        authType: "none",
+        projectId: "p",
+        interface: "public",
+        insecure: false,
+        endpointOverrides: { "block-storage": `${server.url}/v3/p` },
+        source: "test",
+      },
+    });
+    server.route("GET", "/v3/p/attachments", (req) => {
+      const marker = new URL(req.path, server.url).searchParams.get("marker");
+      if (!marker) {
+        return {
+          body: {
+            attachments: [{ id: "a1" }, { id: "a2" }],
+            attachments_links: [{ rel: "next", href: `${server.url}/v3/p/attachments?limit=2&marker=a2` }],
+          },
+        };
+      }
+      return { body: { attachments: [{ id: "a3" }] } };
+    });
+    const all = await s.listAll("block-storage", "/attachments", "attachments", {
+      query: { limit: 2 },
+      microversion: "3.27",
+    });
+    assert.deepEqual(
+      all.map((a: any) => a.id),
+      ["a1", "a2", "a3"],
+    );
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      ["/v3/p/attachments?limit=2", "/v3/p/attachments?limit=2&marker=a2"],
+    );
+    assert.equal(server.requests[1].headers["openstack-api-version"], "volume 3.27");
+
+    server.route("GET", "/v3/p/loop", {
+      body: { loop: [], loop_links: [{ rel: "next", href: `${server.url}/v3/p/loop` }] },
+    });
+    await assert.rejects(s.listAll("block-storage", "/loop", "loop"), /the "next" link repeats/);
+  });
+
   it("explains a missing endpoint in no-auth mode", async () => {
     const creds: Credentials = {
       authType: "none",
