@@ -159,10 +159,36 @@ interface RawSource {
   overrides: Record<string, string>;
 }
 
+// A value as a string; empty means unset. Not trimmed: a password may end in a space.
 function str(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const s = String(value).trim();
-  return s === "" ? undefined : s;
+  const s = String(value);
+  return s.trim() === "" ? undefined : s;
+}
+
+// The plain fields of one source: for each field, the first of its keys (`keysOf`) that has a value.
+function readFields(
+  keysOf: (names: FieldNames) => string[],
+  get: (key: string) => unknown,
+): Partial<Record<PlainField, string>> {
+  const values: Partial<Record<PlainField, string>> = {};
+  for (const [field, names] of Object.entries(FIELDS) as [PlainField, FieldNames][]) {
+    const hit = keysOf(names)
+      .map((k) => str(get(k)))
+      .find((v) => v !== undefined);
+    if (hit !== undefined) values[field] = hit;
+  }
+  return values;
+}
+
+// Endpoint overrides spelled as keys of a flat map: "<service>_endpoint_override", "OS_<SERVICE>_ENDPOINT_OVERRIDE".
+function overridesFrom(map: Record<string, unknown>, pattern: RegExp): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map)) {
+    const m = pattern.exec(key);
+    if (m && str(value)) overrides[m[1]] = str(value)!;
+  }
+  return overrides;
 }
 
 function dig(obj: Record<string, any>, dotted: string): unknown {
@@ -171,48 +197,34 @@ function dig(obj: Record<string, any>, dotted: string): unknown {
 
 function fromCloudEntry(cloud: CloudEntry): RawSource {
   const e = cloud.entry;
-  const values: Partial<Record<PlainField, string>> = {};
-  for (const [field, names] of Object.entries(FIELDS) as [PlainField, FieldNames][]) {
-    const hit = names.clouds.map((p) => str(dig(e, p))).find((v) => v !== undefined);
-    if (hit !== undefined) values[field] = hit;
-  }
-  const overrides: Record<string, string> = {};
-  for (const [key, value] of Object.entries(e)) {
-    const m = /^(.+)_endpoint_override$/.exec(key);
-    if (m && str(value)) overrides[m[1]] = str(value)!;
-  }
   const verify = e.verify;
   return {
     label: `clouds.yaml cloud "${cloud.name}" (${cloud.files.join(" + ")})`,
     nameOf: (names) => `clouds.${cloud.name}.${names.clouds[0] ?? "?"}`,
-    values,
+    values: readFields(
+      (n) => n.clouds,
+      (key) => dig(e, key),
+    ),
     authType: str(e.auth_type),
     interface: str(e.interface) ?? str(e.endpoint_type),
     insecure: e.insecure ?? (verify === false || verify === "false" ? true : undefined),
-    overrides,
+    overrides: overridesFrom(e, /^(.+)_endpoint_override$/),
   };
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): RawSource {
-  const values: Partial<Record<PlainField, string>> = {};
-  for (const [field, names] of Object.entries(FIELDS) as [PlainField, FieldNames][]) {
-    const hit = names.env.map((k) => str(env[k])).find((v) => v !== undefined);
-    if (hit !== undefined) values[field] = hit;
-  }
-  const overrides: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    const m = /^OS_(.+)_ENDPOINT_OVERRIDE$/.exec(key);
-    if (m && str(value)) overrides[m[1]] = str(value)!;
-  }
   return {
     label: "environment (OS_*)",
     nameOf: (names) => names.env[0] ?? "?",
-    values,
+    values: readFields(
+      (n) => n.env,
+      (key) => env[key],
+    ),
     authType: str(env.OS_AUTH_TYPE),
     interface: str(env.OS_INTERFACE) ?? str(env.OS_ENDPOINT_TYPE),
     insecure: str(env.OS_INSECURE),
     cloud: str(env.OS_CLOUD),
-    overrides,
+    overrides: overridesFrom(env, /^OS_(.+)_ENDPOINT_OVERRIDE$/),
   };
 }
 
@@ -261,11 +273,6 @@ export function getStackConfig(): StackConfig {
 }
 
 function fromStack(config: StackConfig): RawSource {
-  const values: Partial<Record<PlainField, string>> = {};
-  for (const [field, names] of Object.entries(FIELDS) as [PlainField, FieldNames][]) {
-    const hit = names.stack.map((k) => str(config[k])).find((v) => v !== undefined);
-    if (hit !== undefined) values[field] = hit;
-  }
   let overrides: Record<string, string> = {};
   const raw = config.endpointOverrides;
   if (typeof raw === "string") {
@@ -281,8 +288,11 @@ function fromStack(config: StackConfig): RawSource {
   }
   return {
     label: "stack config (openstack:*)",
-    nameOf: (names) => (names.stack[0] ? `openstack:${names.stack[0]}` : (names.env[0] ?? "?")),
-    values,
+    nameOf: (names) => (names.stack[0] ? `openstack:${names.stack[0]}` : "?"),
+    values: readFields(
+      (n) => n.stack,
+      (key) => config[key],
+    ),
     interface: str(config.endpointType),
     insecure: config.insecure as string | boolean | undefined,
     cloud: str(config.cloud),
@@ -293,7 +303,7 @@ function fromStack(config: StackConfig): RawSource {
 function overlay(base: RawSource, over: RawSource): RawSource {
   return {
     label: `${over.label} with ${base.label}`,
-    nameOf: over.nameOf,
+    nameOf: (names) => (names.stack[0] ? over.nameOf(names) : base.nameOf(names)),
     values: { ...base.values, ...over.values },
     authType: over.authType ?? base.authType,
     interface: over.interface ?? base.interface,

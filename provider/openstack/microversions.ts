@@ -66,7 +66,7 @@ export function discoverVersions(
     pending = (async () => {
       const { url, segment } = versionDocumentUrl(endpoint);
       const range = rangeFromDocument((await get(url)).data, segment);
-      if (range) return range;
+      if (range || !segment) return range ?? {};
       // Some deployments serve the document only at the unversioned root.
       const root = new URL(url);
       root.pathname = root.pathname.replace(/[^/]+\/$/, "");

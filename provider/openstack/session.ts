@@ -248,11 +248,11 @@ export class Session {
     let next: string | undefined = path;
     let query = options.query;
     while (next !== undefined) {
-      const { data } = await this.request(service, "GET", next, { ...options, query });
+      const { data }: HttpResponse<any> = await this.request(service, "GET", next, { ...options, query });
       items.push(...((data?.[key] as T[] | undefined) ?? []));
-      const link = (data?.[`${key}_links`] as { rel?: string; href?: string }[] | undefined)?.find(
-        (l) => l.rel === "next",
-      );
+      const link: { href?: string } | undefined = (
+        data?.[`${key}_links`] as { rel?: string; href?: string }[] | undefined
+      )?.find((l) => l.rel === "next");
       next = link?.href;
       query = undefined; // the next link carries the query
       if (next !== undefined) {

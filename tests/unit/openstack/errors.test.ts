@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import {
   clearVersionCache,
   connect,
-  Credentials,
   isBadRequest,
   isBusyConflict,
   isConflict,
@@ -12,7 +11,7 @@ import {
   OpenStackError,
   parseErrorBody,
 } from "../../../provider/openstack";
-import { FakeServer, startServer } from "./fakeServer";
+import { FakeServer, noauthCredentials, startServer } from "./fakeServer";
 
 describe("openstack/errors", () => {
   describe("parseErrorBody", () => {
@@ -107,15 +106,8 @@ describe("openstack/errors", () => {
 
   describe("OpenStackError from real responses", () => {
     let server: FakeServer;
-    const credentials = (): Credentials => ({
-      authType: "none",
-      userId: "admin",
-      projectId: "p",
-      interface: "public",
-      insecure: false,
-      endpointOverrides: { compute: `${server.url}/v2.1`, "shared-file-system": `${server.url}/v2/p` },
-      source: "test",
-    });
+    const credentials = () =>
+      noauthCredentials({ compute: `${server.url}/v2.1`, "shared-file-system": `${server.url}/v2/p` });
     beforeEach(async () => {
       clearVersionCache();
       server = await startServer();

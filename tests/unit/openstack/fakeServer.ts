@@ -3,6 +3,7 @@
 import * as http from "http";
 import * as https from "https";
 import { AddressInfo } from "net";
+import { Credentials } from "../../../provider/openstack";
 
 export interface RecordedRequest {
   method: string;
@@ -152,4 +153,20 @@ export function routeKeystone(
     };
   });
   return { issued: () => issued };
+}
+
+/** No-auth credentials (X-Auth-Token admin:<project>) with the given endpoints. */
+export function noauthCredentials(
+  endpointOverrides: Credentials["endpointOverrides"],
+  projectId = "p",
+): Credentials {
+  return {
+    authType: "none",
+    userId: "admin",
+    projectId,
+    interface: "public",
+    insecure: false,
+    endpointOverrides,
+    source: "test",
+  };
 }

@@ -4,28 +4,22 @@ import {
   clearVersionCache,
   compareMicroversions,
   connect,
-  Credentials,
   UnsupportedMicroversionError,
 } from "../../../provider/openstack";
 import { rangeFromDocument, versionDocumentUrl } from "../../../provider/openstack/microversions";
-import { FakeServer, routeKeystone, startServer } from "./fakeServer";
+import { FakeServer, noauthCredentials, routeKeystone, startServer } from "./fakeServer";
 
 const FAST = { retries: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
-function noauth(server: FakeServer): Credentials {
-  return {
-    authType: "none",
-    userId: "admin",
-    projectId: "proj-1",
-    interface: "public",
-    insecure: false,
-    endpointOverrides: {
+function noauth(server: FakeServer) {
+  return noauthCredentials(
+    {
       compute: `${server.url}/compute/v2.1`,
       "block-storage": `${server.url}/volume/v3/proj-1`,
       "shared-file-system": `${server.url}/share/v2/proj-1`,
     },
-    source: "test",
-  };
+    "proj-1",
+  );
 }
 
 // Version documents shaped as FACTS.md §0.2 describes them.

@@ -1,30 +1,15 @@
 import { strict as assert } from "assert";
 import { AddressInfo } from "net";
 import * as net from "net";
-import {
-  connect,
-  Credentials,
-  isConflict,
-  OpenStackError,
-  retryWhileBusy,
-  setLogger,
-} from "../../../provider/openstack";
+import { connect, isConflict, OpenStackError, retryWhileBusy, setLogger } from "../../../provider/openstack";
 import { parseRetryAfter, retryDelay } from "../../../provider/openstack/retry";
-import { FakeServer, startServer } from "./fakeServer";
+import { FakeServer, noauthCredentials, startServer } from "./fakeServer";
 
 const FAST = { retries: 3, baseDelayMs: 1, maxDelayMs: 4 };
 
 describe("openstack/retry", () => {
   let server: FakeServer;
-  const credentials = (url = server.url): Credentials => ({
-    authType: "none",
-    userId: "admin",
-    projectId: "p",
-    interface: "public",
-    insecure: false,
-    endpointOverrides: { compute: `${url}/v2.1` },
-    source: "test",
-  });
+  const credentials = (url = server.url) => noauthCredentials({ compute: `${url}/v2.1` });
   const session = (extra: { timeoutMs?: number; retry?: object } = {}) =>
     connect({ credentials: credentials(), retry: FAST, ...extra });
   beforeEach(async () => {

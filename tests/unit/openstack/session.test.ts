@@ -3,12 +3,11 @@ import {
   clearTokenCache,
   connect,
   ConfigurationError,
-  Credentials,
   isNotFound,
   ScopeMismatchError,
   scopeDifferences,
 } from "../../../provider/openstack";
-import { FakeServer, routeKeystone, startServer } from "./fakeServer";
+import { FakeServer, noauthCredentials, routeKeystone, startServer } from "./fakeServer";
 
 describe("openstack/session", () => {
   let server: FakeServer;
@@ -73,16 +72,7 @@ describe("openstack/session", () => {
   });
 
   it("does not take a 404 at too low a microversion for gone", async () => {
-    const s = connect({
-      credentials: {
-        authType: "none",
-        projectId: "p",
-        interface: "public",
-        insecure: false,
-        endpointOverrides: { compute: `${server.url}/v2.1` },
-        source: "test",
-      },
-    });
+    const s = connect({ credentials: noauthCredentials({ compute: `${server.url}/v2.1` }) });
     server.route("GET", "/v2.1/servers/S/shares/H", notFound);
     const low = await s
       .request("compute", "GET", "/servers/S/shares/H", { microversion: "2.93" })
@@ -108,17 +98,7 @@ describe("openstack/session", () => {
   });
 
   it("builds URLs with query parameters, and follows absolute links only on the endpoint's host", async () => {
-    const s = connect({
-      credentials: {
-        authType: "none",
-        userId: "admin",
-        projectId: "p",
-        interface: "public",
-        insecure: false,
-        endpointOverrides: { "shared-file-system": `${server.url}/v2/p` },
-        source: "test",
-      },
-    });
+    const s = connect({ credentials: noauthCredentials({ "shared-file-system": `${server.url}/v2/p` }) });
     server.route("GET", /.*/, { body: {} });
     await s.request("shared-file-system", "GET", "share-servers/detail", {
       query: { host: "h@b#p", limit: 2, marker: undefined },
@@ -136,16 +116,7 @@ describe("openstack/session", () => {
   });
 
   it("lists every page of a collection through its next links", async () => {
-    const s = connect({
-      credentials: {
-        authType: "none",
-        projectId: "p",
-        interface: "public",
-        insecure: false,
-        endpointOverrides: { "block-storage": `${server.url}/v3/p` },
-        source: "test",
-      },
-    });
+    const s = connect({ credentials: noauthCredentials({ "block-storage": `${server.url}/v3/p` }) });
     server.route("GET", "/v3/p/attachments", (req) => {
       const marker = new URL(req.path, server.url).searchParams.get("marker");
       if (!marker) {
@@ -179,12 +150,8 @@ describe("openstack/session", () => {
   });
 
   it("explains a missing endpoint in no-auth mode", async () => {
-    const creds: Credentials = {
-      authType: "none",
-      projectId: "p",
-      interface: "public",
-      insecure: false,
-      endpointOverrides: { compute: `${server.url}/v2.1` },
+    const creds = {
+      ...noauthCredentials({ compute: `${server.url}/v2.1` }),
       source: 'clouds.yaml cloud "sim"',
     };
     await assert.rejects(
