@@ -1,8 +1,8 @@
 // Attachment routes, volume 3.27+ (cinder/api/v3/attachments.py). Responses of POST-with-connector and PUT
 // are built from the API-side object, which Cinder does not refresh after the volume service's work
 // (FACTS §5.3, §6.1): they show the status/attach_mode/attached_at from before the connection was made.
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { badRequest } from "../core/faults";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { dispatchAction } from "../core/actions";
 import { projectPaths } from "../core/service";
 import type { World } from "../core/world";
 import type { Attachment } from "./model";
@@ -98,16 +98,17 @@ export function registerAttachmentRoutes(scope: FastifyInstance, world: World): 
     });
   }
 
+  const actions = {
+    "os-complete": {
+      minVersion: "3.44",
+      handle: (request: FastifyRequest, reply: FastifyReply) => {
+        checkKeys(request.body as Record<string, unknown>, "os-complete", ["os-complete"]);
+        cinder.completeAttachment(callerOf(request), paramId(request));
+        return reply.code(204).send();
+      },
+    },
+  };
   for (const url of projectPaths("/v3", "/attachments/:id/action")) {
-    scope.post(url, { config: { minVersion: "3.44" } }, async (request, reply) => {
-      const body = request.body;
-      if (!isObject(body) || !("os-complete" in body)) {
-        const action = isObject(body) ? Object.keys(body)[0] : undefined;
-        throw badRequest(action ? `There is no such action: ${action}` : "Malformed request body");
-      }
-      checkKeys(body, "os-complete", ["os-complete"]);
-      cinder.completeAttachment(callerOf(request), paramId(request));
-      return reply.code(204).send();
-    });
+    scope.post(url, NEW_ATTACH, async (request, reply) => dispatchAction(request, reply, actions));
   }
 }

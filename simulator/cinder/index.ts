@@ -1,10 +1,12 @@
 // Cinder v3 on the simulator, under /volume: version documents, volume types (read-only), volumes and
-// their actions, attachments. The state lives in model.ts.
+// their actions, attachments; control endpoints under /_sim/cinder. The state lives in model.ts.
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { registerServiceControl } from "../control/routes";
 import { ApiFault } from "../core/faults";
 import { projectPaths, registerService } from "../core/service";
 import type { World } from "../core/world";
 import { registerAttachmentRoutes } from "./attachments";
+import { register as registerControl } from "./control";
 import type { VolumeType } from "./model";
 import { callerOf } from "./requests";
 import { versionEntry } from "./views";
@@ -42,4 +44,5 @@ export function register(app: FastifyInstance, world: World): void {
     registerVolumeRoutes(scope, world);
     registerAttachmentRoutes(scope, world);
   });
+  registerServiceControl(app, "cinder", (scope) => registerControl(scope, world));
 }

@@ -1,6 +1,7 @@
 // Volume routes: create, list, detail, show, delete and the volume actions Nova and admins use
 // (cinder/api/v3/volumes.py, api/contrib/volume_actions.py, api/contrib/admin_actions.py).
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { dispatchAction } from "../core/actions";
 import { ApiFault, badRequest } from "../core/faults";
 import { projectPaths } from "../core/service";
 import type { World } from "../core/world";
@@ -211,44 +212,30 @@ export function registerVolumeRoutes(scope: FastifyInstance, world: World): void
     });
   }
 
+  // Volume actions answer 202 with no body, except os-set_bootable (200).
+  const accepted = (run: (ctx: RequestContext, id: string, argument: unknown) => void, code = 202) => ({
+    handle: (request: FastifyRequest, reply: FastifyReply, argument: unknown) => {
+      run(contextOf(world, request), paramId(request), argument);
+      return reply.code(code).send();
+    },
+  });
+  const actions = {
+    "os-reserve": accepted((ctx, id) => cinder.reserveVolume(ctx.principal, id)),
+    "os-unreserve": accepted((ctx, id) => cinder.unreserveVolume(ctx.principal, id)),
+    "os-begin_detaching": accepted((ctx, id) => cinder.beginDetaching(ctx.principal, id)),
+    "os-roll_detaching": accepted((ctx, id) => cinder.rollDetaching(ctx.principal, id)),
+    "os-force_delete": accepted((ctx, id) => cinder.deleteVolume(ctx.principal, id, { force: true })),
+    "os-reset_status": accepted((ctx, id, argument) =>
+      cinder.resetVolumeStatus(ctx.principal, id, parseResetStatus(argument)),
+    ),
+    "os-set_bootable": accepted((ctx, id, argument) => {
+      if (!isObject(argument)) throw invalidField("os-set_bootable", argument, "is not of type 'object'");
+      checkKeys(argument, "os-set_bootable", ["bootable"], ["bootable"]);
+      cinder.setBootable(ctx.principal, id, strictBool("bootable", argument.bootable));
+    }, 200),
+  };
   for (const url of projectPaths("/v3", "/volumes/:id/action")) {
-    scope.post(url, async (request, reply) => {
-      const ctx = contextOf(world, request);
-      const body = request.body;
-      if (!isObject(body) || Object.keys(body).length !== 1) throw badRequest("Malformed request body");
-      const [action] = Object.keys(body);
-      const args = body[action];
-      const id = paramId(request);
-      switch (action) {
-        case "os-reserve":
-          cinder.reserveVolume(ctx.principal, id);
-          break;
-        case "os-unreserve":
-          cinder.unreserveVolume(ctx.principal, id);
-          break;
-        case "os-begin_detaching":
-          cinder.beginDetaching(ctx.principal, id);
-          break;
-        case "os-roll_detaching":
-          cinder.rollDetaching(ctx.principal, id);
-          break;
-        case "os-force_delete":
-          cinder.deleteVolume(ctx.principal, id, { force: true });
-          break;
-        case "os-set_bootable": {
-          const a = wrapped(body, action);
-          checkKeys(a, action, ["bootable"], ["bootable"]);
-          cinder.setBootable(ctx.principal, id, strictBool("bootable", a.bootable));
-          return reply.code(200).send();
-        }
-        case "os-reset_status":
-          cinder.resetVolumeStatus(ctx.principal, id, parseResetStatus(args));
-          break;
-        default:
-          throw badRequest(`There is no such action: ${action}`);
-      }
-      return reply.code(202).send();
-    });
+    scope.post(url, async (request, reply) => dispatchAction(request, reply, actions));
   }
 }
 

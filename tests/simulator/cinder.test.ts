@@ -391,4 +391,58 @@ describe("simulator Cinder volumes", () => {
       assert.equal((await action(admin, id, { "os-force_delete": {} }, ADMIN)).status, 202);
     });
   });
+
+  describe("control API (/_sim/cinder)", () => {
+    const control = (method: string, path: string, body?: unknown) =>
+      call(sim, method, `/_sim/cinder${path}`, { body });
+
+    it("injects backend failures: a create ending in error, a connection answering 500", async () => {
+      assert.equal((await control("POST", "/backend-failures", { operation: "create_volume" })).status, 204);
+      const failed = await api("POST", `/volume/v3/${DEMO}/volumes`, demo, { volume: { size: 1 } });
+      await waitStatus(demo, DEMO, failed.body.volume.id, "error");
+      const id = await volume();
+      await control("POST", "/backend-failures", { operation: "initialize_connection", count: 1 });
+      const attachment = await api(
+        "POST",
+        `/volume/v3/${DEMO}/attachments`,
+        demo,
+        { attachment: { volume_uuid: id } },
+        "3.44",
+      );
+      const put = await api(
+        "PUT",
+        `/volume/v3/${DEMO}/attachments/${attachment.body.attachment.id}`,
+        demo,
+        { attachment: { connector: { initiator: "iqn.x", host: "h" } } },
+        "3.44",
+      );
+      assert.equal(put.status, 500);
+      assert.match(
+        put.body.computeFault.message,
+        /^Unable to update attachment \(Bad or unexpected response/,
+      );
+      assert.equal((await control("POST", "/backend-failures", { operation: "melt" })).status, 400);
+    });
+
+    it("sets volume fields out of band and dumps the state without secrets", async () => {
+      const id = await volume();
+      const patched = await control("PATCH", `/volumes/${id}`, {
+        status: "error_deleting",
+        migrationStatus: "migrating",
+      });
+      assert.deepEqual([patched.status, patched.body.status], [200, "error_deleting"]);
+      assert.equal(
+        (await api("GET", `/volume/v3/${DEMO}/volumes/${id}`, demo)).body.volume.status,
+        "error_deleting",
+      );
+      assert.equal((await control("PATCH", `/volumes/${id}`, { colour: "red" })).status, 400);
+      assert.equal((await control("PATCH", "/volumes/nope", { status: "error" })).status, 404);
+      const state = await control("GET", "/state");
+      assert.equal(state.body.volumes[0].migrationStatus, "migrating");
+      assert.equal(
+        JSON.stringify(state.body).includes(sim.world.cinder.volumes.get(id)!.export.chapPassword),
+        false,
+      );
+    });
+  });
 });
