@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { registerServiceControl } from "../control/routes";
 import { ApiFault } from "../core/faults";
+import { echoHeaders, negotiate } from "../core/microversion";
 import { projectPaths, registerService } from "../core/service";
 import type { World } from "../core/world";
 import { registerAttachmentRoutes } from "./attachments";
@@ -17,8 +18,15 @@ export function register(app: FastifyInstance, world: World): void {
     const versions = () => ({
       versions: [versionEntry(`${world.baseUrl}/volume`, world.config.microversions.volume)],
     });
-    // GET / is 300 Multiple Choices without auth; GET /v3/ sits behind auth in Cinder's v3 pipeline.
-    scope.get("/", { config: { public: true } }, async (_request, reply) => reply.code(300).send(versions()));
+    // GET / is 300 Multiple Choices without auth, and negotiates a version like any Cinder call (recorded on
+    // real Cinder); GET /v3 redirects to /v3/, which sits behind auth in Cinder's v3 pipeline.
+    scope.get("/", { config: { public: true } }, async (request, reply) => {
+      const mv = negotiate("volume", world.config.microversions.volume, request.headers);
+      return reply.code(300).headers(echoHeaders("volume", mv)).send(versions());
+    });
+    scope.get("/v3", { config: { public: true } }, async (_request, reply) =>
+      reply.code(302).header("Location", `${world.baseUrl}/volume/v3/`).send(),
+    );
     scope.get("/v3/", async () => versions());
 
     const typeView = (request: FastifyRequest, t: VolumeType) => ({

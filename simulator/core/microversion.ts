@@ -50,16 +50,35 @@ function requestedText(service: MicroversionedService, headers: Record<string, u
   const generic = header("openstack-api-version");
   if (generic !== undefined) {
     // "compute 2.97" or "volume 3.44, compute 2.1": take the entry for this service.
-    const entry = generic
-      .split(",")
-      .map((s) => s.trim())
-      .find((s) => s.toLowerCase().startsWith(`${service} `) || s.toLowerCase() === service);
+    const entries = generic.split(",").map((s) => s.trim());
+    if (service === "volume") return cinderEntry(entries);
+    const entry = entries.find(
+      (s) => s.toLowerCase().startsWith(`${service} `) || s.toLowerCase() === service,
+    );
     if (entry !== undefined) return entry.slice(service.length).trim();
-    // Cinder raises for a header with no volume entry (FACTS §0.1: inferred 400); Nova falls back.
-    if (service === "volume") throw new ApiFault(400, "API version header does not name the volume service.");
   }
   if (service === "compute") return header("x-openstack-nova-api-version");
   return undefined;
+}
+
+/**
+ * Cinder matches the service name case-sensitively. Recorded on real Cinder 21 (tests/real-openstack):
+ * no "volume" entry (e.g. "compute 2.93", "VOLUME 3.70", "") is a 400 with webob's generic text, and
+ * "volume" without a version a 500.
+ */
+function cinderEntry(entries: string[]): string {
+  const entry = entries.find((s) => s === "volume" || s.startsWith("volume "));
+  if (entry === undefined)
+    throw new ApiFault(
+      400,
+      "The server could not comply with the request since it is either malformed or otherwise incorrect.",
+    );
+  if (entry === "volume")
+    throw new ApiFault(
+      500,
+      "The server has either erred or is incapable of performing the requested operation.",
+    );
+  return entry.slice("volume".length).trim();
 }
 
 /**

@@ -55,6 +55,12 @@ describe("simulator Cinder volumes", () => {
       const [entry] = res.body.versions;
       assert.deepEqual([entry.id, entry.min_version, entry.version], ["v3.0", "3.0", "3.71"]);
       assert.equal(entry.links[1].href, `${sim.url}/volume/v3/`);
+      assert.deepEqual(
+        [res.headers.get("openstack-api-version"), res.headers.get("vary")],
+        ["volume 3.0", "OpenStack-API-Version"],
+      );
+      const redirect = await fetch(`${sim.url}/volume/v3`, { redirect: "manual" });
+      assert.deepEqual([redirect.status, redirect.headers.get("location")], [302, `${sim.url}/volume/v3/`]);
       sim.world.config.microversions.volume.max = "3.70";
       assert.equal((await call(sim, "GET", "/volume/")).body.versions[0].version, "3.70");
       sim.world.config.microversions.volume.max = "3.71";
@@ -99,6 +105,26 @@ describe("simulator Cinder volumes", () => {
       assert.equal(latest.headers.get("openstack-api-version"), "volume 3.71");
       assert.equal((await api("GET", `/volume/v3/${DEMO}/volumes`, demo, undefined, "3.72")).status, 406);
       assert.equal((await api("GET", `/volume/v3/${DEMO}/volumes`, demo, undefined, "3.x")).status, 400);
+      // Recorded on real Cinder 21: the service name is case-sensitive; a bare "volume" is a 500.
+      const generic =
+        "The server could not comply with the request since it is either malformed or otherwise incorrect.";
+      for (const header of ["compute 2.93", "VOLUME 3.70", ""]) {
+        const res = await call(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
+          token: demo,
+          headers: { "OpenStack-API-Version": header },
+        });
+        assert.deepEqual(res.body, { badRequest: { code: 400, message: generic } }, header);
+      }
+      const bare = await call(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
+        token: demo,
+        headers: { "OpenStack-API-Version": "volume" },
+      });
+      assert.deepEqual([bare.status, Object.keys(bare.body)], [500, ["computeFault"]]);
+      const mixed = await call(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
+        token: demo,
+        headers: { "OpenStack-API-Version": "volume 3.70, compute 2.1" },
+      });
+      assert.equal(mixed.headers.get("openstack-api-version"), "volume 3.70");
     });
 
     it("routes with and without the project id, and refuses another project's id", async () => {
