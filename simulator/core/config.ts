@@ -65,9 +65,83 @@ export function mergeConfig<T>(base: T, patch: unknown): T {
   return out as T;
 }
 
+/** Reads a YAML (or JSON) config file and checks it (see checkConfig); errors name the file and property. */
 export function loadConfigFile(file: string): Partial<SimulatorConfig> {
   const text = fs.readFileSync(file, "utf8");
   const parsed = parseYaml(text) ?? {};
-  if (typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`${file}: expected a mapping`);
+  checkConfig(parsed, file);
   return parsed as Partial<SimulatorConfig>;
+}
+
+/**
+ * Checks a partial configuration: unknown keys and wrong types are errors that name the property (e.g.
+ * "sim.yaml: transitions.server.stop must be a number of milliseconds >= 0"). Fault rules are checked when
+ * they are added.
+ */
+export function checkConfig(value: unknown, source = "config"): void {
+  const fail = (property: string, rule: string): never => {
+    throw new Error(`${source}: ${property} ${rule}`);
+  };
+  const isMapping = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isMapping(value)) fail("the document", "must be a mapping");
+  const config = value as Record<string, unknown>;
+  const known = [
+    "port",
+    "auth",
+    "region",
+    "tokenTtlSeconds",
+    "microversions",
+    "transitions",
+    "faults",
+    "seed",
+    "services",
+  ];
+  for (const [key, v] of Object.entries(config)) {
+    if (!known.includes(key)) fail(key, `is not a setting (known: ${known.join(", ")})`);
+    if (v === undefined) continue;
+    switch (key) {
+      case "port":
+        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 65535)
+          fail(key, "must be an integer from 0 to 65535");
+        break;
+      case "auth":
+        if (v !== "keystone" && v !== "noauth") fail(key, 'must be "keystone" or "noauth"');
+        break;
+      case "region":
+        if (typeof v !== "string" || v === "") fail(key, "must be a non-empty string");
+        break;
+      case "tokenTtlSeconds":
+      case "seed":
+        if (typeof v !== "number" || !(v > 0 || (key === "seed" && v === 0)))
+          fail(key, "must be a positive number");
+        break;
+      case "microversions":
+        if (!isMapping(v)) fail(key, "must be a mapping");
+        for (const [service, range] of Object.entries(v as Record<string, unknown>)) {
+          if (!["compute", "volume", "share"].includes(service))
+            fail(`${key}.${service}`, "is not a service (compute, volume, share)");
+          if (!isMapping(range)) fail(`${key}.${service}`, "must be a mapping with min and/or max");
+          for (const [bound, version] of Object.entries(range as Record<string, unknown>)) {
+            if (!["min", "max"].includes(bound)) fail(`${key}.${service}.${bound}`, "is not min or max");
+            if (typeof version !== "string" || !/^\d+\.\d+$/.test(version))
+              fail(`${key}.${service}.${bound}`, 'must be a version string such as "2.93"');
+          }
+        }
+        break;
+      case "transitions":
+        if (!isMapping(v)) fail(key, "must be a mapping of transition kinds to milliseconds");
+        for (const [kind, ms] of Object.entries(v as Record<string, unknown>)) {
+          if (typeof ms !== "number" || !(ms >= 0))
+            fail(`${key}.${kind}`, "must be a number of milliseconds >= 0");
+        }
+        break;
+      case "faults":
+        if (!Array.isArray(v)) fail(key, "must be a list of fault rules");
+        break;
+      case "services":
+        if (!isMapping(v)) fail(key, "must be a mapping");
+        break;
+    }
+  }
 }
