@@ -249,6 +249,15 @@ const STACK_KEYS = [...CREDENTIAL_KEYS.flatMap(([, names]) => names.stack)];
  * redaction. Replaces what an earlier call set.
  */
 export function setStackConfig(config: ConfigReader | StackConfig | undefined): void {
+  stackConfig = readStackConfig(config);
+}
+
+/**
+ * The credential keys of a stack config (without the "openstack:" prefix), read from a `ConfigReader` or a
+ * plain object as `setStackConfig` reads them, without making them the process-wide config. Lookups pass the
+ * result to `connect({resolve: {stackConfig}})`. Secret values are registered for redaction.
+ */
+export function readStackConfig(config: ConfigReader | StackConfig | undefined): StackConfig {
   const next: StackConfig = {};
   for (const key of STACK_KEYS) {
     let value: unknown;
@@ -264,7 +273,7 @@ export function setStackConfig(config: ConfigReader | StackConfig | undefined): 
   for (const names of Object.values(FIELDS)) {
     if (names.secret) registerSecret(str(next[names.stack[0]]));
   }
-  stackConfig = next;
+  return next;
 }
 
 /** The stack config last set with `setStackConfig` (secrets included: do not log it). */

@@ -1,7 +1,13 @@
 // The OpenStack client core: what provider/<service>/ and provider/resources/ import. See README.md here.
 export { connect, Session } from "./session";
 export type { SessionOptions, RequestOptions, GoneCheck } from "./session";
-export { resolveCredentials, setStackConfig, getStackConfig, CREDENTIAL_KEYS } from "./credentials";
+export {
+  resolveCredentials,
+  setStackConfig,
+  readStackConfig,
+  getStackConfig,
+  CREDENTIAL_KEYS,
+} from "./credentials";
 export type {
   AuthType,
   ConfigReader,
