@@ -1,0 +1,104 @@
+// What every resource provider shares: the shape a resource engineer implements, and the wrapper that
+// adapts it to Pulumi's dynamic-provider host (see ../../../shared/docs/pulumi-dynamic-providers.md).
+// Types only from @pulumi/pulumi: the provider core never loads Pulumi's runtime.
+import type {
+  CheckResult,
+  ConfigureRequest,
+  CreateResult,
+  DiffResult,
+  ReadResult,
+  ResourceProvider,
+  UpdateResult,
+} from "@pulumi/pulumi/dynamic";
+
+export type { ConfigureRequest };
+
+/** The value the engine sends, in a preview, for an input that is not known yet. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN;
+}
+
+/**
+ * What a resource engineer implements for one resource kind. Like Pulumi's `ResourceProvider`, with two
+ * differences the host needs: `configure` is synchronous (the host may run CRUD calls before an async
+ * configure resolves), and every method but `configure` and `update` is required.
+ */
+export interface ResourceImplementation<Inputs = any, Outputs = any> {
+  configure?(req: ConfigureRequest): void;
+  check(olds: Inputs, news: Inputs): Promise<CheckResult<Inputs>>;
+  diff(id: string, olds: Outputs, news: Inputs): Promise<DiffResult>;
+  create(inputs: Inputs): Promise<CreateResult<Outputs>>;
+  read(id: string, props?: Outputs): Promise<ReadResult<Outputs>>;
+  /** Only needed when `diff` can report changes that do not replace. */
+  update?(id: string, olds: Outputs, news: Inputs): Promise<UpdateResult<Outputs>>;
+  delete(id: string, props: Outputs): Promise<void>;
+}
+
+/** The provider the serialized shim calls: every method present, `configure` synchronous. */
+export type HostedProvider = Required<Omit<ResourceProvider, "configure">> & {
+  configure(req: ConfigureRequest): void;
+};
+
+/**
+ * Adapts an implementation to the host: drops `undefined` from everything that becomes a protobuf Struct
+ * (it fails with "Unexpected struct type", #11942), including the outputs of an init-failed create.
+ */
+export function wrapProvider(kind: string, impl: ResourceImplementation): HostedProvider {
+  return {
+    configure(req) {
+      // TODO(issue 7): hand the stack config to the client core's setter once provider/openstack has one.
+      impl.configure?.(req);
+    },
+    async check(olds, news) {
+      const result = await impl.check(olds, news);
+      return { ...result, inputs: dropUndefined(result.inputs ?? news) };
+    },
+    diff: (id, olds, news) => impl.diff(id, olds, news),
+    create: (inputs) =>
+      withCleanErrorProperties(async () => {
+        const result = await impl.create(inputs);
+        return { id: result.id, outs: dropUndefined(result.outs) };
+      }),
+    async read(id, props) {
+      const result = await impl.read(id, props);
+      return dropUndefined(result);
+    },
+    update: (id, olds, news) =>
+      withCleanErrorProperties(async () => {
+        if (!impl.update) {
+          throw new Error(
+            `${kind} ${id}: cannot be updated in place (its diff should have asked for a replacement)`,
+          );
+        }
+        const result = await impl.update(id, olds, news);
+        return { outs: dropUndefined(result.outs) };
+      }),
+    delete: (id, props) => impl.delete(id, props),
+  };
+}
+
+/** A copy without `undefined`: object keys holding it are removed, array elements become null. */
+export function dropUndefined<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map((item) => (item === undefined ? null : dropUndefined(item))) as T;
+  }
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+    return Object.fromEntries(entries.map(([key, item]) => [key, dropUndefined(item)])) as T;
+  }
+  return value;
+}
+
+// The host packs an error's `properties` (init-failed create/update) into a Struct as well.
+async function withCleanErrorProperties<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error !== null && typeof error === "object" && "properties" in error) {
+      error.properties = dropUndefined(error.properties);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,54 @@
+// The registry: resource kind -> provider. This module is the entry point the serialized provider of
+// every SDK class requires (`pulumi-openstack-storage/provider/resources`, see sdk/providerShim.ts), so
+// its package path and `providerFor` are part of the state contract: `__provider` texts already stored in
+// users' stacks call them. Never rename either.
+import { HostedProvider, ResourceImplementation, wrapProvider } from "./common";
+
+export * from "./common";
+
+/** The resource kinds of this package; an SDK class's type name is its kind. */
+export const resourceKinds = [
+  "ServerShareAttachment",
+  "VolumeAttachment",
+  "BlockStorageAttachment",
+  "ShareServer",
+] as const;
+export type ResourceKind = (typeof resourceKinds)[number];
+
+// Resource engineers: import your implementation and add one line, e.g.
+//   import { shareServer } from "./shareServer";
+//   ...  ShareServer: shareServer,
+const builtIn: Partial<Record<ResourceKind, ResourceImplementation>> = {};
+
+const implementations = new Map(Object.entries(builtIn) as [string, ResourceImplementation][]);
+
+const providers = new Map<string, HostedProvider>();
+
+/** The provider of one kind, wrapped for the host. Throws a clear error for a kind without one. */
+export function providerFor(kind: string): HostedProvider {
+  let provider = providers.get(kind);
+  if (!provider) {
+    const impl = implementations.get(kind);
+    if (!impl) {
+      throw new Error(
+        (resourceKinds as readonly string[]).includes(kind)
+          ? `pulumi-openstack-storage: the ${kind} provider is not implemented yet`
+          : `pulumi-openstack-storage: unknown resource kind "${kind}" (this version knows ${resourceKinds.join(", ")})`,
+      );
+    }
+    provider = wrapProvider(kind, impl);
+    providers.set(kind, provider);
+  }
+  return provider;
+}
+
+/**
+ * Adds an implementation for a kind that has none. For tests (a provider host preloads a module that
+ * registers a probe kind) and for extensions; the kinds above are registered in `implementations`.
+ */
+export function registerImplementation(kind: string, impl: ResourceImplementation): void {
+  if (implementations.has(kind)) {
+    throw new Error(`pulumi-openstack-storage: the ${kind} provider is already registered`);
+  }
+  implementations.set(kind, impl);
+}

@@ -1,0 +1,5 @@
+// What users import: `import * as storage from "pulumi-openstack-storage"`.
+export * from "./serverShareAttachment";
+export * from "./volumeAttachment";
+export * from "./blockStorageAttachment";
+export * from "./shareServer";

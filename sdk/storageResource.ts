@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceKind } from "../provider/resources";
+import { providerShim } from "./providerShim";
+
+/** The module of every type token: `pulumi-nodejs:dynamic/openstack-storage:<ClassName>` (design.md). */
+export const typeModule = "openstack-storage";
+
+/** What the four resource classes share: the serialized shim, the type token and the output fields. */
+export abstract class StorageResource extends pulumi.dynamic.Resource {
+  /**
+   * @param kind the class name: the type name of the token and the provider registry key
+   * @param required input names that must be given
+   * @param reportedOutputs output names the cloud reports (besides the inputs, which outputs repeat): each
+   *   gets an Output field because `dynamic.Resource` creates one per key of its props (an `undefined`
+   *   value is not sent to the engine)
+   */
+  protected constructor(
+    kind: ResourceKind,
+    name: string,
+    args: object,
+    required: readonly string[],
+    reportedOutputs: readonly string[],
+    opts: pulumi.CustomResourceOptions | undefined,
+  ) {
+    for (const key of required) {
+      if ((args as Record<string, unknown> | undefined)?.[key] === undefined) {
+        throw new Error(`${kind} ${name}: the input '${key}' is required`);
+      }
+    }
+    const props: pulumi.Inputs = { ...args };
+    for (const key of reportedOutputs) {
+      props[key] ??= undefined;
+    }
+    super(providerShim(kind), name, props, opts, typeModule, kind);
+  }
+}

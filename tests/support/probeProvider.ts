@@ -1,0 +1,74 @@
+// A resource kind that exists only in tests, to prove the serialized shim's delegation before the real
+// providers exist. A provider host started with `preload: [probeProviderModule]` loads this file first; it
+// registers the kind "Probe" in the registry that the shim will require, resolved the same way (from the
+// host's working directory), so it is the same module instance even in an `npm pack` install.
+// Each method echoes what reached it, so tests can see arguments arrive intact.
+import { createRequire } from "module";
+import type * as registry from "../../provider/resources";
+
+export const probeKind = "Probe";
+export const probeProviderModule = __filename;
+
+const { registerImplementation, isUnknown } = createRequire(process.cwd() + "/")(
+  "pulumi-openstack-storage/provider/resources",
+) as typeof registry;
+
+let configured: Record<string, unknown> | undefined;
+let configureCalls = 0;
+
+registerImplementation(probeKind, {
+  configure(req) {
+    configureCalls++;
+    configured = {
+      password: req.config.get("openstack:password"),
+      authUrl: req.config.get("openstack:authUrl"),
+      // A key without a namespace belongs to the project (PULUMI_NODEJS_PROJECT).
+      projectSetting: req.config.get("setting"),
+    };
+  },
+  async check(olds, news) {
+    const failures = news.failCheck ? [{ property: "failCheck", reason: String(news.failCheck) }] : [];
+    return { inputs: { ...news, checkedOlds: olds, notSet: undefined }, failures };
+  },
+  async diff(_id, olds, news) {
+    const keys = Object.keys(news).filter((key) => key !== "__provider");
+    return {
+      changes: keys.some((key) => JSON.stringify(news[key]) !== JSON.stringify(olds[key])),
+      replaces: keys.filter(
+        (key) => isUnknown(news[key]) || (key.startsWith("replace") && news[key] !== olds[key]),
+      ),
+      deleteBeforeReplace: news.deleteBeforeReplace === true,
+    };
+  },
+  async create(inputs) {
+    if (inputs.failAfterCreate) {
+      throw Object.assign(new Error(`probe: ${inputs.failAfterCreate}`), {
+        id: "probe-partial",
+        properties: { ...inputs, half: true, notSet: undefined },
+        reasons: ["the object exists but did not become ready"],
+      });
+    }
+    if (inputs.fail) throw new Error(`probe: ${inputs.fail}`);
+    // Read `configured` once create runs: a configure that finished late would show here as undefined.
+    return {
+      id: "probe-1",
+      outs: {
+        ...inputs,
+        configured,
+        configureCalls,
+        notSet: undefined,
+        list: [1, undefined, { deep: undefined }],
+      },
+    };
+  },
+  async read(id, props) {
+    if (id === "probe-gone") return {};
+    return { id, props: { ...props, readCount: Number(props?.readCount ?? 0) + 1, notSet: undefined } };
+  },
+  async update(_id, olds, news) {
+    return { outs: { ...news, previousValue: olds.value, notSet: undefined } };
+  },
+  async delete(_id, props) {
+    if (props.failDelete) throw new Error(`probe: ${props.failDelete}`);
+  },
+});
