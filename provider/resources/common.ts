@@ -10,6 +10,7 @@ import type {
   ResourceProvider,
   UpdateResult,
 } from "@pulumi/pulumi/dynamic";
+import { setStackConfig } from "../openstack";
 
 export type { ConfigureRequest };
 
@@ -42,13 +43,16 @@ export type HostedProvider = Required<Omit<ResourceProvider, "configure">> & {
 };
 
 /**
- * Adapts an implementation to the host: drops `undefined` from everything that becomes a protobuf Struct
- * (it fails with "Unexpected struct type", #11942), including the outputs of an init-failed create.
+ * Adapts an implementation to the host: hands the stack config to the client core (`setStackConfig`, so
+ * implementations need no `configure` of their own), and drops `undefined` from everything that becomes a
+ * protobuf Struct (it fails with "Unexpected struct type", #11942), including the outputs of an init-failed
+ * create or update.
  */
 export function wrapProvider(kind: string, impl: ResourceImplementation): HostedProvider {
   return {
     configure(req) {
-      // TODO(issue 7): hand the stack config to the client core's setter once provider/openstack has one.
+      // The host unwrapped the secrets already; credentials are resolved lazily, at the first request.
+      setStackConfig(req.config);
       impl.configure?.(req);
     },
     async check(olds, news) {

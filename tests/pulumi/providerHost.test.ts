@@ -48,6 +48,11 @@ describe("Pulumi's provider host running the real __provider", () => {
         projectSetting: "on",
       });
       assert.equal(properties.configureCalls, 1);
+      // The wrapper handed the stack config to the client core, where credentials are resolved from.
+      assert.deepEqual(properties.coreStackConfig, {
+        authUrl: "http://127.0.0.1:5000/v3",
+        password: "s3cret-password",
+      });
     }
   });
 

@@ -4,14 +4,17 @@
 // host's working directory), so it is the same module instance even in an `npm pack` install.
 // Each method echoes what reached it, so tests can see arguments arrive intact.
 import { createRequire } from "module";
+import type * as openstack from "../../provider/openstack";
 import type * as registry from "../../provider/resources";
 
 export const probeKind = "Probe";
 export const probeProviderModule = __filename;
 
-const { registerImplementation, isUnknown } = createRequire(process.cwd() + "/")(
-  "pulumi-openstack-storage/provider/resources",
-) as typeof registry;
+const requireFromProject = createRequire(process.cwd() + "/");
+const registryFile = requireFromProject.resolve("pulumi-openstack-storage/provider/resources");
+const { registerImplementation, isUnknown } = requireFromProject(registryFile) as typeof registry;
+// The client core of the same copy, to show what the wrapper's configure handed it.
+const core = createRequire(registryFile)("../openstack") as typeof openstack;
 
 let configured: Record<string, unknown> | undefined;
 let configureCalls = 0;
@@ -56,6 +59,7 @@ registerImplementation(probeKind, {
         ...inputs,
         configured,
         configureCalls,
+        coreStackConfig: core.getStackConfig(),
         notSet: undefined,
         list: [1, undefined, { deep: undefined }],
       },

@@ -51,6 +51,10 @@ export interface HostOptions {
 export type DiffChanges = "none" | "some" | "unknown";
 
 const callTimeoutMs = 60_000;
+const startTimeoutMs = 30_000;
+
+const liveHosts = new Set<ChildProcess>();
+process.on("exit", () => liveHosts.forEach((child) => child.kill()));
 
 export class ProviderHost {
   private constructor(
@@ -82,20 +86,35 @@ export class ProviderHost {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    liveHosts.add(child);
+    child.once("exit", () => liveHosts.delete(child));
     const output = { stderr: "" };
     child.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {
+      const fail = (error: Error) => {
+        child.kill();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new Error(`the provider host printed no port in ${startTimeoutMs} ms`)),
+        startTimeoutMs,
+      );
       let stdout = "";
       child.stdout!.on("data", (chunk: Buffer) => {
         stdout += chunk.toString();
         const newline = stdout.indexOf("\n");
-        if (newline >= 0) resolve(Number(stdout.slice(0, newline).trim()));
+        if (newline < 0) return;
+        clearTimeout(timer);
+        resolve(Number(stdout.slice(0, newline).trim()));
       });
       child.on("exit", (code) =>
-        reject(new Error(`the provider host exited (${code}) before its port:\n${output.stderr}`)),
+        fail(new Error(`the provider host exited (${code}) before its port:\n${output.stderr}`)),
       );
-      child.on("error", reject);
+      child.on("error", fail);
     });
+    // From now on the host alone does not keep this process alive: a host a failed test never stopped
+    // must not hang the test run. It is killed when this process exits.
+    for (const handle of [child, child.stdout, child.stderr]) (handle as { unref(): void }).unref();
     const client = new providerGrpc.ResourceProviderClient(
       `127.0.0.1:${port}`,
       grpc.credentials.createInsecure(),

@@ -1,5 +1,6 @@
 // provider/resources: the registry and the wrapper every provider gets.
 import { strict as assert } from "assert";
+import { getStackConfig, setStackConfig } from "../../provider/openstack";
 import {
   dropUndefined,
   providerFor,
@@ -41,15 +42,18 @@ describe("the provider registry", () => {
     assert.throws(() => registerImplementation("UnitTwice", implementation()), /already registered/);
   });
 
-  it("wraps a registered implementation: configure passes through synchronously", () => {
+  it("wraps a registered implementation: configure sets the core's stack config, then passes through", () => {
     let seen: unknown;
     registerImplementation(
       "UnitConfigure",
-      implementation({ configure: (req) => (seen = req.config.get("k")) }),
+      implementation({ configure: (req) => (seen = req.config.get("openstack:region")) }),
     );
-    const config = { get: () => "v", require: () => "v" };
+    const values: Record<string, string> = { "openstack:region": "RegionTwo", "openstack:password": "pw" };
+    const config = { get: (key: string) => values[key], require: (key: string) => values[key] };
     providerFor("UnitConfigure").configure({ config });
-    assert.equal(seen, "v");
+    assert.equal(seen, "RegionTwo");
+    assert.deepEqual(getStackConfig(), { region: "RegionTwo", password: "pw" });
+    setStackConfig(undefined);
   });
 
   it("wraps outputs and init-failed error properties so no undefined reaches the host", async () => {
