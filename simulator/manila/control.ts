@@ -62,7 +62,8 @@ export function register(scope: FastifyInstance, world: World): void {
   /**
    * Sets a share's status (any value), its export locations (`exportLocations: [{path, preferred?,
    * isAdminOnly?}]`, [] for none), and what its next access rules do: `accessOutcome` "active" | "error"
-   * (the state a new rule reaches), `denyOutcome` "deleted" | "error" (what a deny does).
+   * (the state a new rule reaches), `denyOutcome` "deleted" | "error" | "refuse" (a deny removes the rule,
+   * leaves it in error, or is refused with 400 at the API).
    */
   scope.patch("/shares/:id", async (request) => {
     const share = model.shares.get(id(request));
@@ -80,7 +81,8 @@ export function register(scope: FastifyInstance, world: World): void {
       }));
     }
     if (b.accessOutcome !== undefined) share.sim.accessOutcome = oneOf(b.accessOutcome, ["active", "error"]);
-    if (b.denyOutcome !== undefined) share.sim.denyOutcome = oneOf(b.denyOutcome, ["deleted", "error"]);
+    if (b.denyOutcome !== undefined)
+      share.sim.denyOutcome = oneOf(b.denyOutcome, ["deleted", "error", "refuse"]);
     return patch<Share>(share, b, ["status"]);
   });
 

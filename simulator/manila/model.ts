@@ -165,7 +165,7 @@ export interface Share {
   /** Share-level deletion locks (created with access-rule deletion locks). */
   locks: ResourceLock[];
   /** Simulator knobs (control API): the state the next access rule reaches, and whether a deny fails. */
-  sim: { accessOutcome: "active" | "error"; denyOutcome: "deleted" | "error" };
+  sim: { accessOutcome: "active" | "error"; denyOutcome: "deleted" | "error" | "refuse" };
 }
 
 export interface ShareNetwork {
@@ -584,6 +584,11 @@ export class ManilaModel {
     const share = this.getShare(principal, shareId);
     if (share.shareNetworkId) checkNetworkActive(this.shareNetworks.get(share.shareNetworkId)!);
     if (!rule || rule.shareId !== shareId) throw notFound(`Access rule ${accessId} could not be found.`);
+    if (share.sim.denyOutcome === "refuse") {
+      throw badRequest(
+        `Invalid share: the simulator refuses to deny access on share ${shareId} (denyOutcome).`,
+      );
+    }
     rule.state = "queued_to_deny";
     rule.updatedAt = now();
     this.after(TRANSITIONS.accessDeny, rule.id, () => {

@@ -1,18 +1,521 @@
-// nova's state machines, apart from HTTP (see FACTS.md). Scaffold: filled in by the nova work.
+// Nova's state machines, apart from HTTP: servers (build, power, lock, metadata, delete) here; share
+// mappings (FACTS §2) in serverShares.ts and volume attachments (FACTS §3) in volumeAttachments.ts.
+// Methods take the caller's Principal and run checks in the order nova-api runs them, raising ApiFault.
+// The compute service's asynchronous half runs through world.transitions under the kinds in TRANSITIONS.
+import { randomUUID } from "crypto";
+import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/faults";
+import type { Principal } from "../core/identity";
 import type { World } from "../core/world";
+import { ServerSharesModel } from "./serverShares";
+import { VolumeAttachmentsModel } from "./volumeAttachments";
+
+/** Transition kinds (keys of `config.transitions`) Nova schedules. */
+export const TRANSITIONS = {
+  build: "server.build",
+  stop: "server.stop",
+  start: "server.start",
+  delete: "server.delete",
+  shareAttach: "share.attach",
+  shareDetach: "share.detach",
+  volumeAttach: "volume.attach",
+  volumeDetach: "volume.detach",
+} as const;
+
+/** What `hardware.check_shares_supported` concludes for a server (FACTS §2.5 step 5). */
+export type SharesSupport = "supported" | "not-supported" | "not-configured";
+
+/** Settings under `config.services.nova`. */
+export interface NovaSettings {
+  /** Compute capability for virtiofs shares, for servers without their own setting (control API). */
+  sharesSupport: SharesSupport;
+  /** CONF.my_shared_fs_storage_ip: the NFS access rule's target. */
+  sharedFsStorageIp: string;
+  /** [manila] share_apply_policy_timeout: how many polls allow_share waits for the rule to be active. */
+  shareApplyPolicyTimeout: number;
+  /** What the compute does with a volume attach: "attached", or "fail" (the attachment and BDM are rolled back). */
+  volumeAttachOutcome: "attached" | "fail";
+  /** Policy rules denied to non-admin callers, as a customised policy file would. */
+  policyDenied: string[];
+}
+
+export const DEFAULT_NOVA_SETTINGS: NovaSettings = {
+  sharesSupport: "supported",
+  sharedFsStorageIp: "192.0.2.10",
+  shareApplyPolicyTimeout: 10,
+  volumeAttachOutcome: "attached",
+  policyDenied: [],
+};
+
+/** The one compute host (the hostId, hypervisor and NFS access rule are per host). */
+export const COMPUTE_HOST = "simcompute";
+
+export interface Flavor {
+  id: string;
+  name: string;
+  vcpus: number;
+  ram: number;
+  disk: number;
+  ephemeral: number;
+  swap: number;
+  extraSpecs: Record<string, string>;
+}
+
+export const FLAVORS: Flavor[] = [
+  { id: "1", name: "m1.tiny", vcpus: 1, ram: 512, disk: 1, ephemeral: 0, swap: 0, extraSpecs: {} },
+  { id: "2", name: "m1.small", vcpus: 1, ram: 2048, disk: 20, ephemeral: 0, swap: 0, extraSpecs: {} },
+  {
+    id: "42",
+    name: "m1.virtiofs",
+    vcpus: 2,
+    ram: 2048,
+    disk: 10,
+    ephemeral: 0,
+    swap: 0,
+    extraSpecs: { "hw:mem_page_size": "large" },
+  },
+];
+
+export interface Server {
+  id: string;
+  name: string;
+  description: string | null;
+  projectId: string;
+  userId: string;
+  /** building, active, stopped, error, shelved_offloaded, suspended, ... (FACTS §0.5). */
+  vmState: string;
+  taskState: string | null;
+  /** 0 NOSTATE, 1 RUNNING, 4 SHUTDOWN. */
+  powerState: number;
+  lockedBy: "owner" | "admin" | null;
+  lockedReason: string | null;
+  launchedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  flavor: Flavor;
+  imageId: string | null;
+  metadata: Record<string, string>;
+  tags: string[];
+  host: string | null;
+  instanceName: string;
+  /** The last fault, shown while the server is in ERROR. */
+  fault: { code: number; message: string; created: Date } | null;
+  /** Simulator knobs (control API). */
+  sim: { sharesSupport?: SharesSupport; volumeAttachOutcome?: "attached" | "fail" };
+}
+
+export interface CreateServerInput {
+  name?: unknown;
+  flavorRef?: unknown;
+  imageRef?: unknown;
+  description?: unknown;
+  metadata?: unknown;
+  blockDeviceMappings?: unknown;
+}
+
+/** The caller Nova's services act as toward Manila and Cinder (the service user with admin). */
+export const NOVA_SERVICE: Principal = {
+  userId: "nova",
+  userName: "nova",
+  projectId: "service",
+  projectName: "service",
+  roles: ["admin", "service"],
+  isAdmin: true,
+};
+
+/** `check_instance_state` arguments. */
+export interface StateRule {
+  vmStates?: string[];
+  /** Allowed task states (default: none running); "any" skips the check. */
+  taskStates?: (string | null)[] | "any";
+  mustHaveLaunched?: boolean;
+}
+
+let instanceCounter = 0;
 
 export class NovaModel {
-  constructor(readonly world: World) {}
+  readonly servers = new Map<string, Server>();
+  readonly shares: ServerSharesModel;
+  readonly volumes: VolumeAttachmentsModel;
+
+  constructor(readonly world: World) {
+    this.shares = new ServerSharesModel(this);
+    this.volumes = new VolumeAttachmentsModel(this);
+  }
+
+  /** Forgets every resource (control API reset). */
+  reset(): void {
+    this.servers.clear();
+    this.shares.reset();
+    this.volumes.reset();
+  }
+
+  settings(): NovaSettings {
+    return { ...DEFAULT_NOVA_SETTINGS, ...(this.world.config.services.nova as Partial<NovaSettings>) };
+  }
+
+  after(kind: string, objectId: string, complete: () => string | void | false): void {
+    this.world.transitions.after(kind, objectId, complete);
+  }
 
   /**
    * The Cinder attachment id Nova records for this server's attachment of `volumeId` (what
    * `GET /servers/{id}/os-volume_attachments/{volume_id}` reports as attachment_id), or undefined.
    * Cinder's ConflictNovaUsingAttachment guard asks this (FACTS §5.6 DELETE).
    */
-  volumeAttachmentIdFor(_serverId: string, _volumeId: string): string | undefined {
-    return undefined; // Scaffold until Nova's volume attachments exist.
+  volumeAttachmentIdFor(serverId: string, volumeId: string): string | undefined {
+    return this.volumes.attachmentIdFor(serverId, volumeId);
   }
 
-  /** Forgets every resource (control API reset). */
-  reset(): void {}
+  // ------------------------------------------------------------------------------------- policy, lookups
+
+  /**
+   * Nova's default policies: "reader" = project_reader_or_admin, "member" = project_member_or_admin,
+   * "admin" = admin only. A failure is 403 "Policy doesn't allow <rule> to be performed."
+   */
+  authorize(
+    principal: Principal,
+    rule: string,
+    projectId: string,
+    level: "reader" | "member" | "admin",
+  ): void {
+    const denied = () => new ApiFault(403, `Policy doesn't allow ${rule} to be performed.`);
+    if (principal.isAdmin) return;
+    if (level === "admin" || this.settings().policyDenied.includes(rule)) throw denied();
+    if (principal.projectId !== projectId || !principal.roles.includes(level)) throw denied();
+  }
+
+  /** common.get_instance: other projects' servers do not exist for non-admins. */
+  getServer(principal: Principal, id: string): Server {
+    const server = this.servers.get(id);
+    if (!server || !(principal.isAdmin || server.projectId === principal.projectId)) {
+      throw notFound(`Instance ${id} could not be found.`);
+    }
+    return server;
+  }
+
+  /** The instance mapping (any project): 404 "has no mapping to a cell" when the server never existed. */
+  mappedServer(id: string): Server {
+    const server = this.servers.get(id);
+    if (!server) throw notFound(`Instance ${id} has no mapping to a cell.`);
+    return server;
+  }
+
+  /** `@check_instance_lock`: a locked server refuses non-admins (409). */
+  checkLock(principal: Principal, server: Server): void {
+    if (server.lockedBy && !principal.isAdmin) throw conflict(`Instance ${server.id} is locked`);
+  }
+
+  /**
+   * `@check_instance_state` + raise_http_conflict_for_instance_invalid_state:
+   * 409 "Cannot '<action>' instance <id> while it is in <attr> <state>".
+   */
+  checkState(server: Server, action: string, rule: StateRule): void {
+    const refuse = (attr: string, state: unknown) =>
+      conflict(`Cannot '${action}' instance ${server.id} while it is in ${attr} ${pyStr(state)}`);
+    if (rule.vmStates && !rule.vmStates.includes(server.vmState)) throw refuse("vm_state", server.vmState);
+    const tasks = rule.taskStates ?? [null];
+    if (tasks !== "any" && !tasks.includes(server.taskState)) throw refuse("task_state", server.taskState);
+    if (rule.mustHaveLaunched !== false && !server.launchedAt) throw refuse("launched_at", null);
+  }
+
+  flavor(ref: unknown): Flavor | undefined {
+    const id = String(ref ?? "")
+      .split("/")
+      .pop();
+    return FLAVORS.find((f) => f.id === id);
+  }
+
+  // -------------------------------------------------------------------------------------------- servers
+
+  /**
+   * POST /servers (minimal): building/scheduling, then active after "server.build". Boot from volume
+   * (block_device_mapping_v2 with source volume, or image → volume) attaches the root volume through
+   * Cinder when the build completes.
+   */
+  createServer(principal: Principal, input: CreateServerInput): Server {
+    this.authorize(principal, "os_compute_api:servers:create", principal.projectId, "member");
+    if (typeof input.name !== "string" || input.name.trim() === "" || input.name.length > 255) {
+      throw badRequest(`Invalid input for field/attribute name. Value: ${pyStr(input.name)}.`);
+    }
+    const flavor = this.flavor(input.flavorRef);
+    if (!flavor) throw badRequest(`Flavor ${pyStr(input.flavorRef)} could not be found.`);
+    const metadata = validateMetadata(input.metadata ?? {});
+    const rootBdm = this.volumes.rootMappingRequest(principal, input.blockDeviceMappings);
+    if (!rootBdm && (typeof input.imageRef !== "string" || !input.imageRef)) {
+      throw badRequest("Missing imageRef attribute");
+    }
+    const now = new Date();
+    const server: Server = {
+      id: randomUUID(),
+      name: input.name,
+      description: typeof input.description === "string" ? input.description : null,
+      projectId: principal.projectId,
+      userId: principal.userId,
+      vmState: "building",
+      taskState: "scheduling",
+      powerState: 0,
+      lockedBy: null,
+      lockedReason: null,
+      launchedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      flavor,
+      imageId: rootBdm ? null : (input.imageRef as string),
+      metadata,
+      tags: [],
+      host: null,
+      instanceName: `instance-${(++instanceCounter).toString(16).padStart(8, "0")}`,
+      fault: null,
+      sim: {},
+    };
+    this.servers.set(server.id, server);
+    if (rootBdm) this.volumes.addRootMapping(principal, server, rootBdm);
+    const build = (): string | false => {
+      if (this.servers.get(server.id) !== server || server.vmState !== "building") return false;
+      const root = this.volumes.rootReady(server);
+      if (root === "wait") {
+        this.after(TRANSITIONS.build, server.id, build);
+        return false;
+      }
+      if (root === "error") {
+        this.setError(
+          server,
+          `Build of instance ${server.id} aborted: the boot volume could not be created.`,
+        );
+        return "error";
+      }
+      this.volumes.connectRoot(server);
+      Object.assign(server, { host: COMPUTE_HOST, vmState: "active", taskState: null, powerState: 1 });
+      server.launchedAt = server.updatedAt = new Date();
+      return "active";
+    };
+    this.after(TRANSITIONS.build, server.id, build);
+    return server;
+  }
+
+  listServers(principal: Principal, query: Record<string, string>): Server[] {
+    this.authorize(principal, "os_compute_api:servers:index", principal.projectId, "reader");
+    const all = principal.isAdmin && ["1", "true", "True"].includes(query.all_tenants ?? "");
+    return [...this.servers.values()]
+      .filter((s) => all || s.projectId === principal.projectId)
+      .filter((s) => !query.name || new RegExp(query.name).test(s.name))
+      .filter((s) => !query.status || serverStatus(s) === query.status.toUpperCase())
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  /** DELETE /servers/{id}: task_state deleting; after "server.delete" shares are denied and volumes detached. */
+  deleteServer(principal: Principal, id: string): void {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, "os_compute_api:servers:delete", server.projectId, "member");
+    this.checkLock(principal, server);
+    this.touch(server, { taskState: "deleting" });
+    this.after(TRANSITIONS.delete, server.id, () => {
+      if (this.servers.get(server.id) !== server) return false;
+      this.shares.shutdown(server);
+      this.volumes.shutdown(server);
+      this.servers.delete(server.id);
+      return "deleted";
+    });
+  }
+
+  touch(server: Server, changes: Partial<Server>): void {
+    Object.assign(server, changes);
+    server.updatedAt = new Date();
+  }
+
+  /** os-stop: task_state powering-off, then (after "server.stop") stopped, with mappings inactive. */
+  stop(principal: Principal, id: string): void {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, "os_compute_api:servers:stop", server.projectId, "member");
+    this.checkLock(principal, server);
+    this.checkHost(server, "stop");
+    this.checkState(server, "stop", { vmStates: ["active", "error"] });
+    this.touch(server, { taskState: "powering-off" });
+    this.after(TRANSITIONS.stop, server.id, () => {
+      if (this.servers.get(server.id) !== server || server.taskState !== "powering-off") return false;
+      if (!this.shares.powerOff(server)) return server.vmState;
+      this.touch(server, { vmState: "stopped", taskState: null, powerState: 4 });
+      return "stopped";
+    });
+  }
+
+  /** os-start: task_state powering-on, then active with mappings active; ERROR if a mapping is in flight. */
+  start(principal: Principal, id: string): void {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, "os_compute_api:servers:start", server.projectId, "member");
+    this.checkLock(principal, server);
+    this.checkHost(server, "start");
+    this.checkState(server, "start", { vmStates: ["stopped"] });
+    this.touch(server, { taskState: "powering-on" });
+    this.after(TRANSITIONS.start, server.id, () => {
+      if (this.servers.get(server.id) !== server || server.taskState !== "powering-on") return false;
+      if (!this.shares.powerOn(server)) return server.vmState;
+      this.touch(server, { vmState: "active", taskState: null, powerState: 1 });
+      return "active";
+    });
+  }
+
+  /** `@check_instance_host`: a server never scheduled has no host (InstanceNotReady, 409). */
+  private checkHost(server: Server, action: string): void {
+    if (!server.host) {
+      throw conflict(`Cannot '${action}' instance ${server.id} while it is in vm_state ${server.vmState}`);
+    }
+  }
+
+  /** The instance goes to ERROR (a failed compute operation), with a fault shown in the server view. */
+  setError(server: Server, message: string): void {
+    this.touch(server, {
+      vmState: "error",
+      taskState: null,
+      fault: { code: 500, message, created: new Date() },
+    });
+  }
+
+  /** lock (2.73: optional locked_reason): an owner lock, or an admin lock when an admin locks another's server. */
+  lock(principal: Principal, id: string, reason: string | null): void {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, "os_compute_api:os-lock-server:lock", server.projectId, "member");
+    if (!server.lockedBy) {
+      this.touch(server, {
+        lockedBy: principal.projectId === server.projectId ? "owner" : "admin",
+        lockedReason: reason,
+      });
+    }
+  }
+
+  unlock(principal: Principal, id: string): void {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, "os_compute_api:os-lock-server:unlock", server.projectId, "member");
+    if (server.lockedBy === "admin" && principal.projectId === server.projectId && !principal.isAdmin) {
+      this.authorize(
+        principal,
+        "os_compute_api:os-lock-server:unlock:unlock_override",
+        server.projectId,
+        "admin",
+      );
+    }
+    this.touch(server, { lockedBy: null, lockedReason: null });
+  }
+
+  /** os-resetState (admin): vm_state active or error, task_state cleared. */
+  resetState(principal: Principal, id: string, state: unknown): void {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, "os_compute_api:os-admin-actions:reset_state", server.projectId, "admin");
+    if (state !== "active" && state !== "error") {
+      throw badRequest(
+        `Invalid input for field/attribute state. Value: ${pyStr(state)}. '${pyStr(state)}' is not one of ['active', 'error']`,
+      );
+    }
+    this.touch(server, { vmState: state, taskState: null });
+  }
+
+  /**
+   * Actions Nova refuses while the server has share mappings (`@block_shares_not_supported`, FACTS §2.7);
+   * without mappings the simulator does not model them (501).
+   */
+  blockedWithShares(principal: Principal, id: string, action: string): never {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, `os_compute_api:servers:${action}`, server.projectId, "member");
+    this.checkLock(principal, server);
+    if (this.shares.mappingsOf(server.id).length > 0) {
+      throw conflict("Feature not supported with instances that have shares.");
+    }
+    throw new ApiFault(501, `The simulator does not model the ${action} action.`);
+  }
+
+  // ------------------------------------------------------------------------------------------- metadata
+
+  metadata(principal: Principal, id: string, rule: "index" | "show"): Record<string, string> {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, `os_compute_api:server-metadata:${rule}`, server.projectId, "reader");
+    return server.metadata;
+  }
+
+  /**
+   * POST (merge), PUT (replace all: `replace`) and PUT /{key} (`uriKey`): update_instance_metadata's lock
+   * and state checks (active, paused, suspended or stopped; no task; launched), then 403 over the quota.
+   */
+  updateMetadata(
+    principal: Principal,
+    id: string,
+    rule: "create" | "update" | "update_all",
+    metadata: unknown,
+    options: { replace?: boolean; uriKey?: string } = {},
+  ): Record<string, string> {
+    const items = validateMetadata(metadata); // the request schema runs before the controller
+    const server = this.getServer(principal, id);
+    this.authorize(principal, `os_compute_api:server-metadata:${rule}`, server.projectId, "member");
+    if (options.uriKey !== undefined && !(options.uriKey in items))
+      throw badRequest("Request body and URI mismatch");
+    this.checkLock(principal, server);
+    this.checkState(server, "update metadata", { vmStates: METADATA_VM_STATES });
+    const merged = options.replace ? items : { ...server.metadata, ...items };
+    if (Object.keys(merged).length > 128) {
+      throw forbidden(
+        "Quota exceeded for metadata_items: Requested 1, but already used 128 of 128 metadata_items",
+      );
+    }
+    this.touch(server, { metadata: merged });
+    return merged;
+  }
+
+  deleteMetadata(principal: Principal, id: string, key: string): void {
+    const server = this.getServer(principal, id);
+    this.authorize(principal, "os_compute_api:server-metadata:delete", server.projectId, "member");
+    if (!(key in server.metadata)) throw notFound("Metadata item was not found");
+    this.checkLock(principal, server);
+    this.checkState(server, "delete metadata", { vmStates: METADATA_VM_STATES });
+    const { [key]: _gone, ...rest } = server.metadata;
+    this.touch(server, { metadata: rest });
+  }
+}
+
+const METADATA_VM_STATES = ["active", "paused", "suspended", "stopped"];
+
+/** The API status of a server (nova/api/openstack/common.py::_STATE_MAP, the parts the simulator reaches). */
+export function serverStatus(server: Server): string {
+  const byTask: Record<string, Record<string, string>> = {
+    active: { rebooting: "REBOOT", rebuilding: "REBUILD", migrating: "MIGRATING", resize_prep: "RESIZE" },
+    stopped: { resize_prep: "RESIZE", rebuilding: "REBUILD" },
+  };
+  const task = server.taskState ? byTask[server.vmState]?.[server.taskState] : undefined;
+  if (task) return task;
+  const byVm: Record<string, string> = {
+    active: "ACTIVE",
+    building: "BUILD",
+    stopped: "SHUTOFF",
+    resized: "VERIFY_RESIZE",
+    paused: "PAUSED",
+    suspended: "SUSPENDED",
+    rescued: "RESCUE",
+    error: "ERROR",
+    deleted: "DELETED",
+    "soft-delete": "SOFT_DELETED",
+    shelved: "SHELVED",
+    shelved_offloaded: "SHELVED_OFFLOADED",
+  };
+  return byVm[server.vmState] ?? "UNKNOWN";
+}
+
+/** Python's str() of a value in a message (None for null). */
+export function pyStr(v: unknown): string {
+  if (v === null || v === undefined) return "None";
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** The metadata schema: an object of 1-255 character keys to 0-255 character strings. */
+function validateMetadata(metadata: unknown): Record<string, string> {
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw badRequest(
+      `Invalid input for field/attribute metadata. Value: ${pyStr(metadata)}. ${pyStr(metadata)} is not of type 'object'`,
+    );
+  }
+  for (const [k, v] of Object.entries(metadata)) {
+    if (k.length < 1 || k.length > 255 || typeof v !== "string" || v.length > 255) {
+      throw badRequest(
+        `Invalid input for field/attribute metadata. Value: ${JSON.stringify(metadata)}. Additional properties are not allowed ('${k}' was unexpected)`,
+      );
+    }
+  }
+  return { ...(metadata as Record<string, string>) };
 }
