@@ -489,7 +489,8 @@ export class CinderModel {
       createdOrder: this.order(),
     };
     this.attachments.set(attachment.id, attachment);
-    if (request.connector) {
+    // An empty connector counts as none (Python truthiness; cinderclient sends {} without --connect).
+    if (request.connector && Object.keys(request.connector).length > 0) {
       try {
         attachment.connectionInfo = this.connect(volume, attachment, request.connector);
       } catch (error) {

@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { register as registerCinder } from "../cinder";
 import { register as registerControl } from "../control/routes";
+import { register as registerGlance } from "../glance";
 import { register as registerKeystone } from "../keystone";
 import { register as registerManila } from "../manila";
 import { register as registerNova } from "../nova";
@@ -35,6 +36,7 @@ export async function startSimulator(
   registerNova(app, world);
   registerCinder(app, world);
   registerManila(app, world);
+  registerGlance(app, world);
 
   await app.listen({ host: "127.0.0.1", port: config.port });
   const address = app.server.address();

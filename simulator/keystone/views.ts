@@ -23,13 +23,15 @@ export const roleRef = (name: string) => ({ id: stableId(`role:${name}`), name }
 
 /**
  * The catalog a project-scoped token carries. Both the old and the current service types are listed
- * (volumev3 and block-storage, sharev2 and shared-file-system), as devstack registers them.
+ * (volumev3 and block-storage, sharev2 and shared-file-system), as devstack registers them. The image entry
+ * points at a version document only (simulator/glance): openstackclient needs one to create volumes.
  */
 export function catalog(world: World, projectId: string) {
   const urls = serviceUrls(world.baseUrl, projectId);
   const services: [type: string, name: string, url: string][] = [
     ["identity", "keystone", urls.identity],
     ["compute", "nova", urls.compute],
+    ["image", "glance", `${world.baseUrl}/image`],
     ["volumev3", "cinderv3", urls.volume],
     ["block-storage", "cinder", urls.volume],
     ["sharev2", "manilav2", urls.share],

@@ -214,6 +214,14 @@ describe("simulator Cinder attachments", () => {
       assert.equal((await api("GET", `/attachments/${a.id}`)).status, 404);
     });
 
+    it("treats an empty connector as none (cinderclient sends {} without --connect)", async () => {
+      const vol = await volume();
+      const res = await attach(vol, { instance_uuid: SERVER, connector: {} });
+      assert.equal(res.status, 200);
+      assert.deepEqual([res.body.attachment.status, res.body.attachment.connection_info], ["reserved", {}]);
+      assert.equal((await volumeOf(vol)).status, "reserved");
+    });
+
     it("POST with a connector answers the reserved view while the volume is attaching; 'null' attach_mode", async () => {
       const vol = await volume();
       const res = await attach(vol, { instance_uuid: SERVER, connector: CONNECTOR });

@@ -103,6 +103,7 @@ describe("simulator Keystone v3", () => {
         "block-storage",
         "compute",
         "identity",
+        "image",
         "shared-file-system",
         "sharev2",
         "volumev3",
@@ -127,6 +128,12 @@ describe("simulator Keystone v3", () => {
         catalog.find((s: any) => s.type === "shared-file-system").endpoints[0].url,
         `${sim.url}/share/v2/${demo.projectId}`,
       );
+    });
+
+    it("points the image entry at a Glance version document (clients build an image client on every call)", async () => {
+      const res = await call(sim, "GET", "/image");
+      assert.equal(res.status, 300);
+      assert.deepEqual(res.body.versions[0].links, [{ rel: "self", href: `${sim.url}/image/v2/` }]);
     });
 
     it("leaves the catalog out with ?nocatalog", async () => {
