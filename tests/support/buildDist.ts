@@ -49,3 +49,7 @@ export function ensureDistBuilt(): void {
 export function mochaGlobalSetup(): void {
   ensureDistBuilt();
 }
+
+// Mocha loads this file (.mocharc.json "require") before the spec files, and some spec files require dist/
+// while they load, before any global fixture runs: so build here, at load time, too.
+ensureDistBuilt();
