@@ -50,9 +50,7 @@ class Fixtures {
   }
 
   /** A share on a new share network; returns its share server. */
-  async shareWithServer(
-    label: string,
-  ): Promise<{
+  async shareWithServer(label: string): Promise<{
     shareId: string;
     serverId: string;
     identifier: string;
