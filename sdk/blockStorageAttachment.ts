@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StorageResource } from "./storageResource";
+import { CommonArgs, StorageResource } from "./storageResource";
 
 /** The host connector Cinder hands to the volume driver (os-brick's connector properties). */
 export interface BlockStorageConnector {
@@ -21,7 +21,7 @@ export interface BlockStorageConnector {
   [key: string]: pulumi.Input<unknown> | undefined;
 }
 
-export interface BlockStorageAttachmentArgs {
+export interface BlockStorageAttachmentArgs extends CommonArgs {
   /** ID of the Cinder volume. Changing it replaces the attachment. */
   volumeId: pulumi.Input<string>;
   /** ID of the instance the attachment is for. Changing it replaces the attachment. Default: none. */
@@ -38,12 +38,6 @@ export interface BlockStorageAttachmentArgs {
    * `in-use`. Default: true when a connector is given, false otherwise. Only allowed with a connector.
    */
   complete?: pulumi.Input<boolean>;
-  /** How long one create, update or delete may wait for Cinder, in seconds. Default: 600. Changes in place. */
-  timeoutSeconds?: pulumi.Input<number>;
-  /** Name of the clouds.yaml entry to use. Default: the stack config, then the OS_* environment variables, then OS_CLOUD. */
-  cloud?: pulumi.Input<string>;
-  /** Region to use; overrides only the region of the credentials. Default: the credentials' region. */
-  region?: pulumi.Input<string>;
 }
 
 /**
@@ -56,9 +50,6 @@ export class BlockStorageAttachment extends StorageResource {
   declare public readonly connector: pulumi.Output<Record<string, unknown> | undefined>;
   declare public readonly mode: pulumi.Output<"rw" | "ro" | undefined>;
   declare public readonly complete: pulumi.Output<boolean | undefined>;
-  declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
-  declare public readonly cloud: pulumi.Output<string | undefined>;
-  declare public readonly region: pulumi.Output<string | undefined>;
   /** The attachment's status: `reserved`, `attaching`, `attached`, `detached`, `error_attaching` or `error_detaching`. */
   declare public readonly status: pulumi.Output<string>;
   /** The attach mode Cinder reports (`rw`, `ro`, or `null` before one is set). */

@@ -1,4 +1,5 @@
 // What users import: `import * as storage from "pulumi-openstack-storage"`.
+export type { CommonArgs } from "./storageResource";
 export * from "./serverShareAttachment";
 export * from "./volumeAttachment";
 export * from "./blockStorageAttachment";

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StorageResource } from "./storageResource";
+import { CommonArgs, StorageResource } from "./storageResource";
 
 /** What to do with the server's power state, since Nova attaches shares only to a stopped (SHUTOFF) server. */
 export type PowerPolicy = "stop-and-restore" | "require-stopped";
 
-export interface ServerShareAttachmentArgs {
+export interface ServerShareAttachmentArgs extends CommonArgs {
   /** ID of the Nova server the share is attached to. Changing it replaces the attachment. */
   serverId: pulumi.Input<string>;
   /** ID of the Manila share (NFS or CEPHFS, `available`, with an export location). Changing it replaces the attachment. */
@@ -20,15 +20,6 @@ export interface ServerShareAttachmentArgs {
    * Also applies to detaching. Changes in place.
    */
   powerPolicy?: pulumi.Input<PowerPolicy>;
-  /**
-   * How long one create, update or delete may wait for Nova (server stop and start, attach, detach), in
-   * seconds. Default: 600. Changes in place. (Pulumi's `customTimeouts` do not reach dynamic providers.)
-   */
-  timeoutSeconds?: pulumi.Input<number>;
-  /** Name of the clouds.yaml entry to use. Default: the stack config, then the OS_* environment variables, then OS_CLOUD. */
-  cloud?: pulumi.Input<string>;
-  /** Region to use; overrides only the region of the credentials. Default: the credentials' region. */
-  region?: pulumi.Input<string>;
 }
 
 /**
@@ -41,9 +32,6 @@ export class ServerShareAttachment extends StorageResource {
   declare public readonly shareId: pulumi.Output<string>;
   declare public readonly tag: pulumi.Output<string | undefined>;
   declare public readonly powerPolicy: pulumi.Output<PowerPolicy | undefined>;
-  declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
-  declare public readonly cloud: pulumi.Output<string | undefined>;
-  declare public readonly region: pulumi.Output<string | undefined>;
   /** The attachment status Nova reports: `attaching`, `inactive` (server stopped), `active`, `detaching` or `error`. */
   declare public readonly status: pulumi.Output<string>;
   /** The tag the guest mounts (Nova's default is the share id). */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StorageResource } from "./storageResource";
+import { CommonArgs, StorageResource } from "./storageResource";
 
 /** Share server statuses Manila accepts for `reset_status`. */
 export type ShareServerStatus =
@@ -22,7 +22,7 @@ export type ShareServerStatus =
  * server API is admin-only. Changing any input other than `resetStatus`, `onDelete`, `forceUnmanage` and
  * `timeoutSeconds` replaces the share server.
  */
-export interface ShareServerArgs {
+export interface ShareServerArgs extends CommonArgs {
   /** Manage: the Manila share service host of the backend, in the form `host@backend` (no `#pool`). */
   host?: pulumi.Input<string>;
   /** Manage: the backend's identifier of the server (for example the server's id on the storage system). */
@@ -49,12 +49,6 @@ export interface ShareServerArgs {
   onDelete?: pulumi.Input<"unmanage" | "delete" | "retain">;
   /** Unmanage with `force`, even when the driver cannot unmanage cleanly. Default: false. Changes in place. */
   forceUnmanage?: pulumi.Input<boolean>;
-  /** How long one create, update or delete may wait for Manila (manage, unmanage, delete), in seconds. Default: 600. Changes in place. */
-  timeoutSeconds?: pulumi.Input<number>;
-  /** Name of the clouds.yaml entry to use. Default: the stack config, then the OS_* environment variables, then OS_CLOUD. */
-  cloud?: pulumi.Input<string>;
-  /** Region to use; overrides only the region of the credentials. Default: the credentials' region. */
-  region?: pulumi.Input<string>;
 }
 
 /**
@@ -73,9 +67,6 @@ export class ShareServer extends StorageResource {
   declare public readonly resetStatus: pulumi.Output<ShareServerStatus | undefined>;
   declare public readonly onDelete: pulumi.Output<"unmanage" | "delete" | "retain" | undefined>;
   declare public readonly forceUnmanage: pulumi.Output<boolean | undefined>;
-  declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
-  declare public readonly cloud: pulumi.Output<string | undefined>;
-  declare public readonly region: pulumi.Output<string | undefined>;
   /** The live status Manila reports, e.g. `active`, `manage_error`. */
   declare public readonly status: pulumi.Output<string>;
   /** The identifier Manila reports now (the driver may have replaced the one given to manage). */

@@ -5,8 +5,26 @@ import { providerShim } from "./providerShim";
 /** The module of every type token: `pulumi-nodejs:dynamic/openstack-storage:<ClassName>` (design.md). */
 export const typeModule = "openstack-storage";
 
+/** Inputs every resource of this package takes. */
+export interface CommonArgs {
+  /**
+   * How long one create, update or delete may wait for the cloud (server stops and starts, attaches and
+   * detaches, manage and unmanage), in seconds. Default: 600. Changes in place. Pulumi's `customTimeouts`
+   * do not reach dynamic providers; this does.
+   */
+  timeoutSeconds?: pulumi.Input<number>;
+  /** Name of the clouds.yaml entry to use. Default: the stack config, then the OS_* environment variables, then OS_CLOUD. */
+  cloud?: pulumi.Input<string>;
+  /** Region to use; overrides only the region of the credentials. Default: the credentials' region. */
+  region?: pulumi.Input<string>;
+}
+
 /** What the four resource classes share: the serialized shim, the type token and the output fields. */
 export abstract class StorageResource extends pulumi.dynamic.Resource {
+  declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
+  declare public readonly cloud: pulumi.Output<string | undefined>;
+  declare public readonly region: pulumi.Output<string | undefined>;
+
   /**
    * @param kind the class name: the type name of the token and the provider registry key
    * @param required input names that must be given

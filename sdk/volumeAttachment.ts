@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StorageResource } from "./storageResource";
+import { CommonArgs, StorageResource } from "./storageResource";
 
-export interface VolumeAttachmentArgs {
+export interface VolumeAttachmentArgs extends CommonArgs {
   /** ID of the Nova server the volume is attached to. Changing it replaces the attachment. */
   serverId: pulumi.Input<string>;
   /** ID of the Cinder volume. Changing it replaces the attachment. */
@@ -18,12 +18,6 @@ export interface VolumeAttachmentArgs {
    * Changes in place (compute API 2.85+).
    */
   deleteOnTermination?: pulumi.Input<boolean>;
-  /** How long one create, update or delete may wait for the attach or detach to finish, in seconds. Default: 600. Changes in place. */
-  timeoutSeconds?: pulumi.Input<number>;
-  /** Name of the clouds.yaml entry to use. Default: the stack config, then the OS_* environment variables, then OS_CLOUD. */
-  cloud?: pulumi.Input<string>;
-  /** Region to use; overrides only the region of the credentials. Default: the credentials' region. */
-  region?: pulumi.Input<string>;
 }
 
 /**
@@ -37,9 +31,6 @@ export class VolumeAttachment extends StorageResource {
   declare public readonly device: pulumi.Output<string | undefined>;
   declare public readonly tag: pulumi.Output<string | undefined>;
   declare public readonly deleteOnTermination: pulumi.Output<boolean | undefined>;
-  declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
-  declare public readonly cloud: pulumi.Output<string | undefined>;
-  declare public readonly region: pulumi.Output<string | undefined>;
   /** The device name Nova reports for the attachment, when it reports one. */
   declare public readonly attachedDevice: pulumi.Output<string | undefined>;
   /** The Cinder attachment id behind this attachment (reported from compute API 2.89). */
