@@ -15,8 +15,9 @@ import type { HostedProvider, ResourceKind } from "../provider/resources";
  * node_modules/pulumi-openstack-storage in a user's project, and this package itself (through the
  * `exports` of its package.json) in this repository.
  *
- * Free variables in these functions other than `kind` and `implementation` must be Node globals
- * (`process`, `require`): the serializer does not capture names that exist on `global`.
+ * Free variables in these functions other than `kind` and `implementation` must be ones the serializer
+ * leaves to the host: `require` (never captured) and globals such as `process` (names on `global` are
+ * not captured either, so never give a captured variable such a name).
  */
 export function providerShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   const implementation = (): HostedProvider =>

@@ -1,5 +1,5 @@
 // What every resource provider shares: the shape a resource engineer implements, and the wrapper that
-// adapts it to Pulumi's dynamic-provider host (see ../../../shared/docs/pulumi-dynamic-providers.md).
+// adapts it to Pulumi's dynamic-provider host.
 // Types only from @pulumi/pulumi: the provider core never loads Pulumi's runtime.
 import type {
   CheckResult,

@@ -18,6 +18,7 @@ export type ResourceKind = (typeof resourceKinds)[number];
 // Resource engineers: import your implementation and add one line, e.g.
 //   import { shareServer } from "./shareServer";
 //   ...  ShareServer: shareServer,
+// (implementations import what they share from "./common", never from this file, to avoid a cycle)
 const builtIn: Partial<Record<ResourceKind, ResourceImplementation>> = {};
 
 const implementations = new Map(Object.entries(builtIn) as [string, ResourceImplementation][]);
@@ -44,7 +45,7 @@ export function providerFor(kind: string): HostedProvider {
 
 /**
  * Adds an implementation for a kind that has none. For tests (a provider host preloads a module that
- * registers a probe kind) and for extensions; the kinds above are registered in `implementations`.
+ * registers a probe kind) and for extensions; this package's own kinds are listed in `builtIn`.
  */
 export function registerImplementation(kind: string, impl: ResourceImplementation): void {
   if (implementations.has(kind)) {
