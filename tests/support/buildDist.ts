@@ -1,6 +1,7 @@
 // Pulumi's provider host loads this package's compiled JavaScript (dist/, through package.json `exports`),
-// so the tests that drive it need an up-to-date build. A mocha global fixture (.mocharc.json) runs the
-// build before any test, and only when a source is newer than the last build: a no-op costs milliseconds.
+// so the tests that drive it need an up-to-date build. Loading this file (.mocharc.json requires it, and
+// the test helpers import it) runs the build, only when a source is newer than the last build: a no-op
+// costs milliseconds.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -16,7 +17,8 @@ const sources = [
   "tsconfig.build.json",
   "package.json",
 ];
-const stamp = path.join(repoRoot, "node_modules", ".cache", "pulumi-openstack-storage", "build-stamp");
+// tsc rewrites every output on each build, so the oldest of these tells when dist/ was last built.
+const entryPoints = ["dist/sdk/index.js", "dist/provider/resources/index.js"];
 
 function newestMtime(entry: string): number {
   const stat = fs.statSync(entry, { throwIfNoEntry: false });
@@ -26,12 +28,12 @@ function newestMtime(entry: string): number {
 }
 
 export function ensureDistBuilt(): void {
-  const entryPoints = ["dist/sdk/index.js", "dist/provider/resources/index.js"];
-  const built = entryPoints.every((file) => fs.existsSync(path.join(repoRoot, file)))
-    ? (fs.statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0)
-    : 0;
+  const built = Math.min(
+    ...entryPoints.map(
+      (file) => fs.statSync(path.join(repoRoot, file), { throwIfNoEntry: false })?.mtimeMs ?? 0,
+    ),
+  );
   if (sources.every((entry) => newestMtime(path.join(repoRoot, entry)) < built)) return;
-  const started = new Date();
   const tsc = require.resolve("typescript/bin/tsc");
   const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
     cwd: repoRoot,
@@ -40,16 +42,8 @@ export function ensureDistBuilt(): void {
   if (result.status !== 0) {
     throw new Error(`building dist/ for the tests failed:\n${result.stdout}${result.stderr}`);
   }
-  fs.mkdirSync(path.dirname(stamp), { recursive: true });
-  fs.writeFileSync(stamp, "");
-  // Stamp with the start time, so an edit made during the build triggers the next one.
-  fs.utimesSync(stamp, started, started);
-}
-
-export function mochaGlobalSetup(): void {
-  ensureDistBuilt();
 }
 
 // Mocha loads this file (.mocharc.json "require") before the spec files, and some spec files require dist/
-// while they load, before any global fixture runs: so build here, at load time, too.
+// while they load, before any global fixture would run: so build here, at load time.
 ensureDistBuilt();
