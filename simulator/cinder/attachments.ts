@@ -2,7 +2,6 @@
 // are built from the API-side object, which Cinder does not refresh after the volume service's work
 // (FACTS §5.3, §6.1): they show the status/attach_mode/attached_at from before the connection was made.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { dispatchAction } from "../core/actions";
 import { projectPaths } from "../core/service";
 import type { World } from "../core/world";
 import type { Attachment } from "./model";
@@ -10,6 +9,8 @@ import {
   callerOf,
   checkFilters,
   checkKeys,
+  dispatchCinderAction,
+  pythonRepr,
   checkUuid,
   invalidField,
   isObject,
@@ -85,7 +86,11 @@ export function registerAttachmentRoutes(scope: FastifyInstance, world: World): 
       const body = wrapped(request.body, "attachment");
       checkKeys(body, "attachment", ["connector"], ["connector"]);
       if (!isObject(body.connector) || Object.keys(body.connector).length === 0)
-        throw invalidField("connector", body.connector, "does not have enough properties");
+        throw invalidField(
+          "connector",
+          body.connector,
+          `${pythonRepr(body.connector)} does not have enough properties`,
+        );
       // As Cinder's controller does: read the attachment, update it, answer with the object read first.
       const before: Attachment = { ...cinder.getAttachment(principal, paramId(request)) };
       const after = cinder.updateAttachment(principal, before.id, body.connector);
@@ -109,6 +114,6 @@ export function registerAttachmentRoutes(scope: FastifyInstance, world: World): 
     },
   };
   for (const url of projectPaths("/v3", "/attachments/:id/action")) {
-    scope.post(url, NEW_ATTACH, async (request, reply) => dispatchAction(request, reply, actions));
+    scope.post(url, NEW_ATTACH, async (request, reply) => dispatchCinderAction(request, reply, actions));
   }
 }

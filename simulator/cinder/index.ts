@@ -15,6 +15,11 @@ import { registerVolumeRoutes } from "./volumes";
 
 export function register(app: FastifyInstance, world: World): void {
   registerService(app, world, "volume", (scope) => {
+    // Cinder sends its request id under both names (recorded on real Cinder 21).
+    scope.addHook("onSend", async (_request, reply, payload) => {
+      reply.header("X-Compute-Request-Id", reply.getHeader("x-openstack-request-id"));
+      return payload;
+    });
     const versions = () => ({
       versions: [versionEntry(`${world.baseUrl}/volume`, world.config.microversions.volume)],
     });

@@ -1,6 +1,7 @@
 // Parsing of Cinder request bodies and list query strings, with Cinder's own 400 messages
 // (cinder/api/validation/validators.py, cinder/api/common.py, cinder/api/api_utils.py).
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { dispatchAction, type ActionHandler } from "../core/actions";
 import { ApiFault, badRequest } from "../core/faults";
 import type { Principal } from "../core/identity";
 import type { Version } from "../core/microversion";
@@ -12,17 +13,23 @@ const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
 
 export const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The message Cinder's JSON-schema validator builds for an error at `field`. */
+/** The message Cinder's JSON-schema validator builds for an error at `field` ("Value:" is Python's str()). */
 export function invalidField(field: string, value: unknown, why: string): ApiFault {
-  return badRequest(`Invalid input for field/attribute ${field}. Value: ${pythonRepr(value)}. ${why}`);
+  const text = typeof value === "string" ? value : pythonRepr(value);
+  return badRequest(`Invalid input for field/attribute ${field}. Value: ${text}. ${why}`);
 }
 
-/** Enough of Python's repr for the values these messages quote. */
-function pythonRepr(value: unknown): string {
+/** Python's repr() of a JSON value, as jsonschema quotes values in its messages. */
+export function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "string") return value;
-  return JSON.stringify(value).replace(/"/g, "'");
+  if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`;
+  if (typeof value === "object")
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
+      .join(", ")}}`;
+  return String(value);
 }
 
 /** `{"<key>": {...}}` with no other top-level key (additionalProperties: false). */
@@ -142,4 +149,19 @@ export function checkFilters(
   if (mv.atLeast("3.31"))
     throw badRequest(`Invalid filters ${invalid.join(",")} are found in query options.`);
   for (const key of invalid) delete filters[key];
+}
+
+/** core/actions' dispatch, with the longer message Cinder's wsgi layer gives an unknown action. */
+export function dispatchCinderAction(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  actions: Record<string, ActionHandler>,
+): unknown {
+  try {
+    return dispatchAction(request, reply, actions);
+  } catch (error) {
+    if (error instanceof ApiFault && error.message.startsWith("There is no such action: "))
+      throw badRequest(`${error.message}. Verify the request body and Content-Type header and try again.`);
+    throw error;
+  }
 }

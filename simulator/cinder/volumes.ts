@@ -1,7 +1,6 @@
 // Volume routes: create, list, detail, show, delete and the volume actions Nova and admins use
 // (cinder/api/v3/volumes.py, api/contrib/volume_actions.py, api/contrib/admin_actions.py).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { dispatchAction } from "../core/actions";
 import { ApiFault, badRequest } from "../core/faults";
 import { projectPaths } from "../core/service";
 import type { World } from "../core/world";
@@ -10,6 +9,8 @@ import {
   callerOf,
   checkFilters,
   checkKeys,
+  dispatchCinderAction,
+  pythonRepr,
   invalidField,
   isObject,
   listOptions,
@@ -99,14 +100,14 @@ function parseCreate(request: FastifyRequest) {
   const text = (key: string) => {
     const v = volume[key];
     if (v !== undefined && v !== null && typeof v !== "string")
-      throw invalidField(key, v, `${JSON.stringify(v)} is not of type 'string', 'null'`);
+      throw invalidField(key, v, `${pythonRepr(v)} is not of type 'string', 'null'`);
     return typeof v === "string" ? v.trim() : (v ?? undefined);
   };
   let size: number | undefined;
   if (volume.size !== undefined && volume.size !== null) {
     const raw = volume.size;
     if (!(Number.isInteger(raw) || (typeof raw === "string" && /^\d+$/.test(raw))))
-      throw invalidField("size", raw, `${JSON.stringify(raw)} is not of type 'integer', 'string', 'null'`);
+      throw invalidField("size", raw, `${pythonRepr(raw)} is not of type 'integer', 'string', 'null'`);
     size = Number(raw);
     if (size < 1) throw invalidField("size", raw, `${raw} is less than the minimum of 1`);
   }
@@ -235,7 +236,7 @@ export function registerVolumeRoutes(scope: FastifyInstance, world: World): void
     }, 200),
   };
   for (const url of projectPaths("/v3", "/volumes/:id/action")) {
-    scope.post(url, async (request, reply) => dispatchAction(request, reply, actions));
+    scope.post(url, async (request, reply) => dispatchCinderAction(request, reply, actions));
   }
 }
 

@@ -251,24 +251,51 @@ describe("simulator Cinder attachments", () => {
   });
 
   describe("errors and policies", () => {
-    it("validates create bodies (400)", async () => {
+    it("validates create bodies (400) with the messages recorded on real Cinder", async () => {
       const vol = await volume();
-      const cases: [unknown, RegExp][] = [
-        [{}, /'attachment' is a required property/],
-        [{ attachment: {} }, /'volume_uuid' is a required property/],
+      const cases: [unknown, string, string?][] = [
+        [{ volume_uuid: vol }, "'attachment' is a required property"],
+        [
+          { attachment: { instance_uuid: SERVER } },
+          `Invalid input for field/attribute attachment. Value: {'instance_uuid': '${SERVER}'}. 'volume_uuid' is a required property`,
+        ],
         [
           { attachment: { volume_uuid: "nope" } },
-          /^Invalid input for field\/attribute volume_uuid\. Value: nope\. nope is not a 'uuid'/,
+          "Invalid input for field/attribute volume_uuid. Value: nope. 'nope' is not a 'uuid'",
         ],
-        [{ attachment: { volume_uuid: vol, instance_uuid: "x" } }, /instance_uuid/],
-        [{ attachment: { volume_uuid: vol, colour: 1 } }, /'colour' was unexpected/],
-        [{ attachment: { volume_uuid: vol, connector: "iqn" } }, /connector/],
+        [
+          { attachment: { volume_uuid: vol, instance_uuid: "nope" } },
+          "Invalid input for field/attribute instance_uuid. Value: nope. 'nope' is not a 'uuid'",
+        ],
+        [
+          { attachment: { volume_uuid: vol, no_such_key: 1 } },
+          `Invalid input for field/attribute attachment. Value: {'volume_uuid': '${vol}', 'no_such_key': 1}. Additional properties are not allowed ('no_such_key' was unexpected)`,
+        ],
+        [
+          { attachment: { volume_uuid: vol, mode: "xx" } },
+          "Invalid input for field/attribute mode. Value: xx. 'xx' is not one of ['rw', 'ro']",
+          "3.54",
+        ],
+        [
+          { attachment: { volume_uuid: vol, mode: "ro" } },
+          `Invalid input for field/attribute attachment. Value: {'volume_uuid': '${vol}', 'mode': 'ro'}. Additional properties are not allowed ('mode' was unexpected)`,
+          "3.53",
+        ],
       ];
-      for (const [body, message] of cases) {
-        const res = await api("POST", "/attachments", { body });
-        assert.equal(res.status, 400, JSON.stringify(body));
-        assert.match(fault(res).message, message);
+      for (const [body, message, mv] of cases) {
+        const res = await api("POST", "/attachments", { body, mv });
+        assert.deepEqual(res.body, { badRequest: { code: 400, message } });
       }
+      const connector = await api("POST", "/attachments", {
+        body: { attachment: { volume_uuid: vol, connector: "iqn" } },
+      });
+      assert.equal(connector.status, 400);
+      const action = await api("POST", `/attachments/${vol}/action`, { body: { "os-nope": null } });
+      assert.deepEqual(fault(action), {
+        code: 400,
+        message:
+          "There is no such action: os-nope. Verify the request body and Content-Type header and try again.",
+      });
     });
 
     it("404s unknown volumes and attachments with Cinder's messages", async () => {

@@ -101,6 +101,8 @@ describe("simulator Cinder volumes", () => {
       const res = await api("GET", `/volume/v3/${DEMO}/volumes`, demo);
       assert.equal(res.headers.get("openstack-api-version"), "volume 3.0");
       assert.equal(res.headers.get("vary"), "OpenStack-API-Version");
+      assert.match(res.headers.get("x-compute-request-id") ?? "", /^req-[0-9a-f-]{36}$/);
+      assert.equal(res.headers.get("x-compute-request-id"), res.headers.get("x-openstack-request-id"));
       const latest = await api("GET", `/volume/v3/${DEMO}/volumes`, demo, undefined, "latest");
       assert.equal(latest.headers.get("openstack-api-version"), "volume 3.71");
       assert.equal((await api("GET", `/volume/v3/${DEMO}/volumes`, demo, undefined, "3.72")).status, 406);
