@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { startSimulator, type RunningSimulator } from "../../simulator/core/app";
 import { loadSample, shapeDiff } from "../support/shape";
-import { call, projectOf, tokenFor, type Reply } from "../support/simulator";
+import { request, projectOf, passwordToken, type ApiResponse } from "../support/simulatorClient";
 
 const DEMO = projectOf("demo");
 const ADMIN = projectOf("admin");
@@ -31,8 +31,8 @@ describe("simulator Cinder attachments", () => {
 
   before(async () => {
     sim = await startSimulator({ transitions: { default: 2 } });
-    demo = await tokenFor(sim, "demo");
-    admin = await tokenFor(sim, "admin");
+    demo = await passwordToken(sim, "demo");
+    admin = await passwordToken(sim, "admin");
   });
   after(() => sim.close());
   beforeEach(() => sim.world.reset());
@@ -41,8 +41,8 @@ describe("simulator Cinder attachments", () => {
     method: string,
     path: string,
     options: { token?: string; body?: unknown; mv?: string; headers?: Record<string, string> } = {},
-  ): Promise<Reply> =>
-    call(sim, method, `/volume/v3/${options.token === admin ? ADMIN : DEMO}${path}`, {
+  ): Promise<ApiResponse> =>
+    request(sim, method, `/volume/v3/${options.token === admin ? ADMIN : DEMO}${path}`, {
       token: options.token ?? demo,
       body: options.body,
       headers: { "OpenStack-API-Version": `volume ${options.mv ?? "3.44"}`, ...(options.headers ?? {}) },
@@ -62,7 +62,8 @@ describe("simulator Cinder attachments", () => {
     api("POST", "/attachments", { token, mv, body: { attachment: { volume_uuid: volumeId, ...extra } } });
   const complete = (id: string, token = demo) =>
     api("POST", `/attachments/${id}/action`, { token, body: { "os-complete": null } });
-  const fault = (res: Reply) => Object.values(res.body as object)[0] as { code: number; message: string };
+  const fault = (res: ApiResponse) =>
+    Object.values(res.body as object)[0] as { code: number; message: string };
 
   describe("samples", () => {
     it("create (3.54, sample request) matches the sample response; show, update, list and detail too", async () => {
@@ -432,7 +433,7 @@ describe("simulator Cinder attachments", () => {
         ["POST", `/attachments/${a}/action`, { "os-complete": null }, "volume:attachment_complete"],
         ["DELETE", `/attachments/${a}`, undefined, "volume:attachment_delete"],
       ] as [string, string, unknown, string][]) {
-        const res = await call(sim, method, `/volume/v3/${DEMO}${path}`, {
+        const res = await request(sim, method, `/volume/v3/${DEMO}${path}`, {
           token: reader,
           body,
           headers: { "OpenStack-API-Version": "volume 3.44" },
@@ -444,7 +445,7 @@ describe("simulator Cinder attachments", () => {
       // Reading needs no policy.
       assert.equal(
         (
-          await call(sim, "GET", `/volume/v3/${DEMO}/attachments/${a}`, {
+          await request(sim, "GET", `/volume/v3/${DEMO}/attachments/${a}`, {
             token: reader,
             headers: { "OpenStack-API-Version": "volume 3.27" },
           })

@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { startSimulator, type RunningSimulator } from "../../simulator/core/app";
 import { loadSample, shapeDiff } from "../support/shape";
-import { call, projectOf, tokenFor, type Reply } from "../support/simulator";
+import { request, projectOf, passwordToken, type ApiResponse } from "../support/simulatorClient";
 
 const DEMO = projectOf("demo");
 const ADMIN = projectOf("admin");
@@ -16,15 +16,20 @@ describe("simulator Cinder volumes", () => {
 
   before(async () => {
     sim = await startSimulator({ transitions: { default: 5 } });
-    demo = await tokenFor(sim, "demo");
-    admin = await tokenFor(sim, "admin");
+    demo = await passwordToken(sim, "demo");
+    admin = await passwordToken(sim, "admin");
   });
   after(() => sim.close());
   beforeEach(() => sim.world.reset());
 
   const v = (mv?: string): Record<string, string> => (mv ? { "OpenStack-API-Version": `volume ${mv}` } : {});
-  const api = (method: string, path: string, token: string, body?: unknown, mv?: string): Promise<Reply> =>
-    call(sim, method, path, { token, body, headers: v(mv) });
+  const api = (
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+    mv?: string,
+  ): Promise<ApiResponse> => request(sim, method, path, { token, body, headers: v(mv) });
 
   /** Creates a volume as `token`'s user and waits until it is available. */
   async function volume(token = demo, body: Record<string, unknown> = {}, project = DEMO) {
@@ -45,7 +50,7 @@ describe("simulator Cinder volumes", () => {
 
   describe("version documents", () => {
     it("GET /volume/ answers 300 with the configured range", async () => {
-      const res = await call(sim, "GET", "/volume/");
+      const res = await request(sim, "GET", "/volume/");
       assert.equal(res.status, 300);
       // Each link is compared with the sample's first (describedby) link; the self link has no `type`.
       assert.deepEqual(
@@ -62,7 +67,7 @@ describe("simulator Cinder volumes", () => {
       const redirect = await fetch(`${sim.url}/volume/v3`, { redirect: "manual" });
       assert.deepEqual([redirect.status, redirect.headers.get("location")], [302, `${sim.url}/volume/v3/`]);
       sim.world.config.microversions.volume.max = "3.70";
-      assert.equal((await call(sim, "GET", "/volume/")).body.versions[0].version, "3.70");
+      assert.equal((await request(sim, "GET", "/volume/")).body.versions[0].version, "3.70");
       sim.world.config.microversions.volume.max = "3.71";
     });
 
@@ -73,18 +78,18 @@ describe("simulator Cinder volumes", () => {
         shapeDiff(loadSample("cinder/versions/version-show-response.json"), res.body, LINK_TYPE),
         [],
       );
-      assert.equal((await call(sim, "GET", "/volume/v3/")).status, 401);
+      assert.equal((await request(sim, "GET", "/volume/v3/")).status, 401);
     });
   });
 
   describe("auth and microversions", () => {
     it("rejects missing, invalid and expired tokens with keystonemiddleware's 401", async () => {
       sim.world.config.tokenTtlSeconds = 0.02;
-      const expiring = await tokenFor(sim, "demo");
+      const expiring = await passwordToken(sim, "demo");
       sim.world.config.tokenTtlSeconds = 3600;
       await new Promise((r) => setTimeout(r, 40));
       for (const token of [undefined, "gAAAAbogus", expiring]) {
-        const res = await call(sim, "GET", `/volume/v3/${DEMO}/volumes`, { token });
+        const res = await request(sim, "GET", `/volume/v3/${DEMO}/volumes`, { token });
         assert.equal(res.status, 401);
         assert.deepEqual(res.body, {
           error: {
@@ -111,18 +116,18 @@ describe("simulator Cinder volumes", () => {
       const generic =
         "The server could not comply with the request since it is either malformed or otherwise incorrect.";
       for (const header of ["compute 2.93", "VOLUME 3.70", ""]) {
-        const res = await call(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
+        const res = await request(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
           token: demo,
           headers: { "OpenStack-API-Version": header },
         });
         assert.deepEqual(res.body, { badRequest: { code: 400, message: generic } }, header);
       }
-      const bare = await call(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
+      const bare = await request(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
         token: demo,
         headers: { "OpenStack-API-Version": "volume" },
       });
       assert.deepEqual([bare.status, Object.keys(bare.body)], [500, ["computeFault"]]);
-      const mixed = await call(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
+      const mixed = await request(sim, "GET", `/volume/v3/${DEMO}/volumes`, {
         token: demo,
         headers: { "OpenStack-API-Version": "volume 3.70, compute 2.1" },
       });
@@ -282,7 +287,7 @@ describe("simulator Cinder volumes", () => {
       assert.deepEqual(await names("?name=alpha"), ["alpha"]);
       assert.deepEqual(await names("?status=available"), ["alpha", "beta"]);
       assert.deepEqual(await names("?size=2"), []);
-      const bad = (await names("?host=x", "3.31")) as Reply;
+      const bad = (await names("?host=x", "3.31")) as ApiResponse;
       assert.equal(bad.status, 400);
       assert.equal(bad.body.badRequest.message, "Invalid filters host are found in query options.");
       assert.deepEqual(await names("?host=x", "3.30"), ["alpha", "beta"]);
@@ -305,7 +310,7 @@ describe("simulator Cinder volumes", () => {
         assert.equal(res.status, 200, JSON.stringify(res.body));
         return res;
       };
-      const list = (res: Reply) => res.body.volumes.map((x: any) => x.name);
+      const list = (res: ApiResponse) => res.body.volumes.map((x: any) => x.name);
       assert.deepEqual(list(await names("")), ["b", "a", "c"]); // created_at desc
       assert.deepEqual(list(await names("?sort=name:asc")), ["a", "b", "c"]);
       assert.deepEqual(list(await names("?sort_key=name&sort_dir=desc")), ["c", "b", "a"]);
@@ -422,7 +427,7 @@ describe("simulator Cinder volumes", () => {
 
   describe("control API (/_sim/cinder)", () => {
     const control = (method: string, path: string, body?: unknown) =>
-      call(sim, method, `/_sim/cinder${path}`, { body });
+      request(sim, method, `/_sim/cinder${path}`, { body });
 
     it("injects backend failures: a create ending in error, a connection answering 500", async () => {
       assert.equal((await control("POST", "/backend-failures", { operation: "create_volume" })).status, 204);

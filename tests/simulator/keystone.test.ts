@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { startSimulator, type RunningSimulator } from "../../simulator/core/app";
 import { SEED } from "../../simulator/core/identity";
 import { loadSample, shapeDiff } from "../support/shape";
-import { call, projectOf, tokenFor } from "../support/simulator";
+import { request, projectOf, passwordToken } from "../support/simulatorClient";
 
 const admin = SEED.users[0];
 const demo = SEED.users[1];
@@ -25,11 +25,11 @@ describe("simulator Keystone v3", () => {
   after(() => sim.close());
 
   const issue = (body: unknown, query = "") =>
-    call(sim, "POST", `/identity/v3/auth/tokens${query}`, { body });
+    request(sim, "POST", `/identity/v3/auth/tokens${query}`, { body });
 
   describe("version documents", () => {
     it("GET /identity answers 300 with Location and the versions.values list (v3.14, not the stale v3.4)", async () => {
-      const res = await call(sim, "GET", "/identity");
+      const res = await request(sim, "GET", "/identity");
       assert.equal(res.status, 300);
       assert.equal(res.headers.get("location"), `${sim.url}/identity/v3/`);
       assert.deepEqual(shapeDiff(loadSample("keystone/identity-versions-response.json"), res.body), []);
@@ -37,11 +37,11 @@ describe("simulator Keystone v3", () => {
         res.body.versions.values.map((v: any) => [v.id, v.status, v.updated]),
         [["v3.14", "stable", "2020-04-07T00:00:00Z"]],
       );
-      assert.equal((await call(sim, "GET", "/identity/")).status, 300);
+      assert.equal((await request(sim, "GET", "/identity/")).status, 300);
     });
 
     it("GET /identity/v3 answers the v3 document", async () => {
-      const res = await call(sim, "GET", "/identity/v3");
+      const res = await request(sim, "GET", "/identity/v3");
       assert.equal(res.status, 200);
       assert.deepEqual(shapeDiff(loadSample("keystone/identity-version-response.json"), res.body), []);
       assert.equal(res.body.version.id, "v3.14");
@@ -131,7 +131,7 @@ describe("simulator Keystone v3", () => {
     });
 
     it("points the image entry at a Glance version document (clients build an image client on every call)", async () => {
-      const res = await call(sim, "GET", "/image");
+      const res = await request(sim, "GET", "/image");
       assert.equal(res.status, 300);
       assert.deepEqual(res.body.versions[0].links, [{ rel: "self", href: `${sim.url}/image/v2/` }]);
     });
@@ -281,9 +281,9 @@ describe("simulator Keystone v3", () => {
 
   describe("GET/DELETE /v3/auth/tokens", () => {
     it("validates a token (200 with X-Subject-Token), and 404s an unknown one", async () => {
-      const mine = await tokenFor(sim, "demo");
-      const other = await tokenFor(sim, "admin");
-      const res = await call(sim, "GET", "/identity/v3/auth/tokens", {
+      const mine = await passwordToken(sim, "demo");
+      const other = await passwordToken(sim, "admin");
+      const res = await request(sim, "GET", "/identity/v3/auth/tokens", {
         token: mine,
         headers: { "X-Subject-Token": other },
       });
@@ -291,30 +291,30 @@ describe("simulator Keystone v3", () => {
       assert.equal(res.headers.get("x-subject-token"), other);
       assert.equal(res.body.token.user.name, "admin");
       assert.ok(Array.isArray(res.body.token.catalog));
-      const unknown = await call(sim, "GET", "/identity/v3/auth/tokens", {
+      const unknown = await request(sim, "GET", "/identity/v3/auth/tokens", {
         token: mine,
         headers: { "X-Subject-Token": "gAAAAnope" },
       });
       assert.deepEqual(unknown.body, {
         error: { code: 404, title: "Not Found", message: "Could not find token: gAAAAnope." },
       });
-      const noAuth = await call(sim, "GET", "/identity/v3/auth/tokens", {
+      const noAuth = await request(sim, "GET", "/identity/v3/auth/tokens", {
         headers: { "X-Subject-Token": other },
       });
       assert.deepEqual([noAuth.status, noAuth.body], [401, KEYSTONE_401]);
     });
 
     it("revokes a token: 204, then it is refused everywhere", async () => {
-      const victim = await tokenFor(sim, "demo");
-      const caller = await tokenFor(sim, "demo");
-      const del = await call(sim, "DELETE", "/identity/v3/auth/tokens", {
+      const victim = await passwordToken(sim, "demo");
+      const caller = await passwordToken(sim, "demo");
+      const del = await request(sim, "DELETE", "/identity/v3/auth/tokens", {
         token: caller,
         headers: { "X-Subject-Token": victim },
       });
       assert.equal(del.status, 204);
-      const cinder = await call(sim, "GET", `/volume/v3/${projectOf("demo")}/volumes`, { token: victim });
+      const cinder = await request(sim, "GET", `/volume/v3/${projectOf("demo")}/volumes`, { token: victim });
       assert.deepEqual([cinder.status, cinder.body], [401, KEYSTONE_401]);
-      const again = await call(sim, "DELETE", "/identity/v3/auth/tokens", {
+      const again = await request(sim, "DELETE", "/identity/v3/auth/tokens", {
         token: caller,
         headers: { "X-Subject-Token": victim },
       });
@@ -325,16 +325,16 @@ describe("simulator Keystone v3", () => {
   describe("token expiry", () => {
     it("expires tokens after tokenTtlSeconds, and all at once through the control API", async () => {
       sim.world.config.tokenTtlSeconds = 0.05;
-      const shortLived = await tokenFor(sim, "demo");
+      const shortLived = await passwordToken(sim, "demo");
       sim.world.config.tokenTtlSeconds = 3600;
       const path = `/volume/v3/${projectOf("demo")}/volumes`;
-      assert.equal((await call(sim, "GET", path, { token: shortLived })).status, 200);
+      assert.equal((await request(sim, "GET", path, { token: shortLived })).status, 200);
       await new Promise((r) => setTimeout(r, 80));
-      assert.equal((await call(sim, "GET", path, { token: shortLived })).status, 401);
+      assert.equal((await request(sim, "GET", path, { token: shortLived })).status, 401);
 
-      const token = await tokenFor(sim, "demo");
-      assert.equal((await call(sim, "POST", "/_sim/tokens/expire")).status, 204);
-      assert.equal((await call(sim, "GET", path, { token })).status, 401);
+      const token = await passwordToken(sim, "demo");
+      assert.equal((await request(sim, "POST", "/_sim/tokens/expire")).status, 204);
+      assert.equal((await request(sim, "GET", path, { token })).status, 401);
     });
   });
 });
@@ -344,15 +344,15 @@ describe("simulator in no-auth mode", () => {
     const sim = await startSimulator({ auth: "noauth" });
     try {
       const project = "0123456789abcdef0123456789abcdef";
-      const res = await call(sim, "GET", `/volume/v3/${project}/volumes`, { token: `demo:${project}` });
+      const res = await request(sim, "GET", `/volume/v3/${project}/volumes`, { token: `demo:${project}` });
       assert.deepEqual([res.status, res.body], [200, { volumes: [] }]);
-      const created = await call(sim, "POST", `/volume/v3/${project}/volumes`, {
+      const created = await request(sim, "POST", `/volume/v3/${project}/volumes`, {
         token: `demo:${project}`,
         body: { volume: { size: 1 } },
       });
       assert.equal(created.status, 202);
       assert.equal(created.body.volume["os-vol-tenant-attr:tenant_id"], project);
-      assert.equal((await call(sim, "GET", `/volume/v3/${project}/volumes`)).status, 401);
+      assert.equal((await request(sim, "GET", `/volume/v3/${project}/volumes`)).status, 401);
     } finally {
       await sim.close();
     }

@@ -26,13 +26,50 @@ const VERSION_HEADER: Record<string, (v: string) => Record<string, string>> = {
   share: (v) => ({ "X-OpenStack-Manila-API-Version": v }),
 };
 
+/** The seeded project of `user`. */
+export const projectOf = (user: User): string => SEED.users.find((u) => u.name === user)!.projectId;
+
+/** One HTTP exchange with the simulator: a JSON body in, the parsed JSON out; `token` becomes X-Auth-Token. */
+export async function request(
+  sim: { url: string },
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined) headers["X-Auth-Token"] = options.token;
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(sim.url + path, {
+    method,
+    headers: { ...headers, ...options.headers },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A project-scoped token for a seeded user, issued by Keystone's API (POST /identity/v3/auth/tokens). */
+export async function passwordToken(sim: { url: string }, user: User): Promise<string> {
+  const u = SEED.users.find((x) => x.name === user)!;
+  const res = await request(sim, "POST", "/identity/v3/auth/tokens?nocatalog", {
+    body: {
+      auth: {
+        identity: { methods: ["password"], password: { user: { id: u.id, password: u.password } } },
+        scope: { project: { id: u.projectId } },
+      },
+    },
+  });
+  if (res.status !== 201) throw new Error(`token for ${user}: HTTP ${res.status}`);
+  return res.headers.get("x-subject-token")!;
+}
+
 export class SimulatorClient {
   private tokens = new Map<User, string>();
 
   constructor(readonly sim: RunningSimulator) {}
 
   projectOf(user: User): string {
-    return SEED.users.find((u) => u.name === user)!.projectId;
+    return projectOf(user);
   }
 
   token(user: User): string {
@@ -53,27 +90,13 @@ export class SimulatorClient {
   /** Calls `path` (e.g. "/share/v2/shares") as `user`. */
   async call(user: User, method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
     const service = path.split("/")[1];
-    const headers: Record<string, string> = { "X-Auth-Token": this.token(user), ...options.headers };
-    if (options.mv) Object.assign(headers, VERSION_HEADER[service](options.mv));
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
-    const res = await fetch(this.sim.url + path, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    const headers = { ...options.headers, ...(options.mv ? VERSION_HEADER[service](options.mv) : {}) };
+    return request(this.sim, method, path, { token: this.token(user), body: options.body, headers });
   }
 
   /** Calls the control API (/_sim/...). */
   async control(method: string, path: string, body?: unknown): Promise<ApiResponse> {
-    const res = await fetch(`${this.sim.url}/_sim${path}`, {
-      method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    return request(this.sim, method, `/_sim${path}`, { body });
   }
 
   /** Polls `read` every few ms until `done` holds (or fails after `timeoutMs`). */
