@@ -33,7 +33,7 @@ export interface HttpRequest {
   action?: string;
   /** The microversion sent, recorded in errors. */
   microversion?: string;
-  /** Per-attempt timeout; default 60 000 ms. */
+  /** Per-attempt timeout; default: the process default (`setRequestTimeout`, 60 000 ms). */
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Statuses outside 2xx that count as success (e.g. 300 for version documents). */
@@ -48,6 +48,20 @@ export interface HttpResponse<T = any> {
   headers: Record<string, string>;
   data: T;
   requestId?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+let defaultTimeoutMs = DEFAULT_TIMEOUT_MS;
+
+/**
+ * Sets the per-attempt timeout of every request that does not set its own (Keystone's included), for the
+ * whole process; `undefined` restores 60 s. The drift command's `--timeout` sets it.
+ */
+export function setRequestTimeout(ms: number | undefined): void {
+  if (ms !== undefined && !(Number.isFinite(ms) && ms > 0)) {
+    throw new ConfigurationError(`the request timeout must be a positive number of milliseconds, got ${ms}`);
+  }
+  defaultTimeoutMs = ms ?? DEFAULT_TIMEOUT_MS;
 }
 
 const agents = new Map<string, { http: http.Agent; https: https.Agent }>();
@@ -142,7 +156,7 @@ async function attemptOnce<T>(req: HttpRequest, idempotent: boolean): Promise<Ht
       method: req.method,
       headers,
       data,
-      timeout: req.timeoutMs ?? 60_000,
+      timeout: req.timeoutMs ?? defaultTimeoutMs,
       signal: req.signal,
       httpAgent,
       httpsAgent,

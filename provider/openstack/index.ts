@@ -33,6 +33,8 @@ export {
 } from "./errors";
 export type { OpenStackErrorDetails } from "./errors";
 export type { HttpMethod, HttpResponse, TlsOptions } from "./http";
+export { setRequestTimeout } from "./http";
+export { setReadOnly, isReadOnly, ReadOnlyError } from "./readOnly";
 export { compareMicroversions, parseMicroversion } from "./microversions";
 export type { VersionRange } from "./microversions";
 export { retryWhileBusy, DEFAULT_RETRY } from "./retry";

@@ -17,6 +17,7 @@ import {
 import { HttpMethod, HttpResponse, send } from "./http";
 import { getToken, findEndpoint, invalidateToken, ResolvedEndpoint } from "./keystone";
 import { compareMicroversions, discoverVersions, VersionRange } from "./microversions";
+import { assertMayRequest } from "./readOnly";
 import { RetryPolicy } from "./retry";
 import { Scope, scopeDifferences } from "./scope";
 import { ServiceType, serviceInfo } from "./services";
@@ -27,7 +28,7 @@ export interface SessionOptions extends CredentialRequest {
   credentials?: Credentials;
   /** Overrides of the transport's retry policy (tests use tiny delays). */
   retry?: Partial<RetryPolicy>;
-  /** Default per-request timeout in ms (60 000). */
+  /** Default per-request timeout in ms (the process default of `setRequestTimeout`, else 60 000). */
   timeoutMs?: number;
   /** Where credentials are resolved from (tests). */
   resolve?: ResolveOptions;
@@ -266,7 +267,8 @@ export class Session {
   /**
    * Calls a service: `path` is relative to the service endpoint ("/servers/x") or an absolute URL on the
    * same host (pagination links). Authenticates lazily, sends the microversion header, retries as the
-   * transport allows, renews the token once on a 401, and throws `OpenStackError` on failure.
+   * transport allows, renews the token once on a 401, and throws `OpenStackError` on failure. In read-only
+   * mode (`setReadOnly`), anything but GET and HEAD throws `ReadOnlyError` before it is sent.
    */
   async request<T = any>(
     service: ServiceType,
@@ -274,6 +276,7 @@ export class Session {
     path: string,
     options: RequestOptions = {},
   ): Promise<HttpResponse<T>> {
+    assertMayRequest(method, service, path, options.action);
     const endpoint = await this.endpoint(service);
     const url = buildUrl(endpoint, path, options.query);
     const headers: Record<string, string> = { ...options.headers };

@@ -1,0 +1,96 @@
+import { strict as assert } from "assert";
+import {
+  clearTokenCache,
+  connect,
+  isReadOnly,
+  OpenStackError,
+  ReadOnlyError,
+  setReadOnly,
+  setRequestTimeout,
+} from "../../../provider/openstack";
+import { FakeServer, noauthCredentials, routeKeystone, startServer } from "./fakeServer";
+
+describe("openstack/readOnly and the process-wide request timeout", () => {
+  let server: FakeServer;
+  beforeEach(async () => {
+    clearTokenCache();
+    server = await startServer();
+  });
+  afterEach(async () => {
+    setReadOnly(false);
+    setRequestTimeout(undefined);
+    await server.close();
+  });
+
+  const noauth = () =>
+    connect({ credentials: noauthCredentials({ compute: `${server.url}/v2.1` }), retry: { retries: 0 } });
+
+  it("refuses every method but GET and HEAD before anything is sent, naming the action", async () => {
+    server.route("GET", "/v2.1/servers/S", { body: { server: { id: "S" } } });
+    setReadOnly(true);
+    assert.equal(isReadOnly(), true);
+    const s = noauth();
+    assert.deepEqual((await s.request("compute", "GET", "/servers/S")).data, { server: { id: "S" } });
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"] as const) {
+      await assert.rejects(
+        s.request("compute", method, "/servers/S/action", { body: {}, action: "starting server S" }),
+        (err: Error) => {
+          assert.ok(err instanceof ReadOnlyError);
+          // (a match, not equality: other suites register secrets process-wide, which redaction replaces)
+          assert.match(
+            err.message,
+            new RegExp(
+              `^starting server S: refused compute ${method} /servers/S/action: this process is read-only`,
+            ),
+          );
+          return true;
+        },
+      );
+    }
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path}`),
+      ["GET /v2.1/servers/S"],
+    );
+    setReadOnly(false);
+    server.route("POST", "/v2.1/servers/S/action", { status: 202 });
+    await s.request("compute", "POST", "/servers/S/action", { body: {} });
+    assert.equal(server.count("POST", "/v2.1/servers/S/action"), 1);
+  });
+
+  it("still authenticates with Keystone (a token request changes nothing)", async () => {
+    const keystone = routeKeystone(server);
+    server.route("GET", /\/compute\/v2\.1\/servers$/, { body: { servers: [] } });
+    setReadOnly(true);
+    const s = connect({
+      retry: { retries: 0 },
+      resolve: {
+        env: {
+          OS_AUTH_URL: server.url,
+          OS_USERNAME: "u",
+          OS_PASSWORD: "read-only-test-pw",
+          OS_PROJECT_ID: "p-1",
+        },
+        configDirs: [],
+        stackConfig: {},
+      },
+    });
+    assert.deepEqual((await s.request("compute", "GET", "/servers")).data, { servers: [] });
+    assert.equal(keystone.issued(), 1);
+  });
+
+  it("setRequestTimeout applies to requests that set no timeout of their own, and is validated", async () => {
+    server.route("GET", "/v2.1/slow", { delayMs: 400, body: {} });
+    setRequestTimeout(50);
+    const started = Date.now();
+    const err = await noauth()
+      .request("compute", "GET", "/slow")
+      .catch((e) => e);
+    assert.ok(err instanceof OpenStackError, String(err));
+    assert.match(err.message, /timeout/i);
+    assert.ok(Date.now() - started < 350, "the request should have timed out after about 50 ms");
+    // a request's own timeout wins
+    assert.deepEqual((await noauth().request("compute", "GET", "/slow", { timeoutMs: 5000 })).data, {});
+    assert.throws(() => setRequestTimeout(0), /positive number of milliseconds, got 0/);
+    assert.throws(() => setRequestTimeout(Number.NaN), /positive number/);
+  });
+});
