@@ -16,6 +16,7 @@ import {
   Session,
   compareMicroversions,
   isNotFound,
+  isReadOnly,
   log,
   retryWhileBusy,
   waitFor,
@@ -272,11 +273,22 @@ class GuardedOperation implements ServerGuard {
     });
   }
 
-  /** Reads the server; takes over a note left by a process that is gone. */
+  /**
+   * Reads the server; takes over a note left by a process that is gone. In read-only mode (the drift
+   * command) a note is only reported, as a warning: neither waited for nor restored.
+   */
   async enter(): Promise<void> {
     let server = await this.show();
     if (!server || this.record.restoreTo !== undefined) return;
     let note = restoreNoteOf(server);
+    if (note && isReadOnly()) {
+      log.warn(
+        `server ${this.serverId} is ${server.status} with a pending power restore to ${note.state} (metadata item ` +
+          `${RESTORE_NOTE_KEY}, left by process ${note.by} at ${note.at}); not restored here (read-only): the next ` +
+          "pulumi up or refresh that touches this server restores it",
+      );
+      return;
+    }
     if (note && writtenByLiveProcess(note)) {
       log.info(
         `server ${this.serverId} is being changed by process ${note.by} (since ${note.at}); waiting for it`,

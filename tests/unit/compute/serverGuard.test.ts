@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as os from "os";
-import { clearVersionCache, connect, Session } from "../../../provider/openstack";
+import { clearVersionCache, connect, Session, setLogger, setReadOnly } from "../../../provider/openstack";
 import { PowerRestoreError, RESTORE_NOTE_KEY, withServer } from "../../../provider/compute/serverGuard";
 import { FakeServer, noauthCredentials, startServer } from "../openstack/fakeServer";
 
@@ -235,6 +235,37 @@ describe("compute/serverGuard", () => {
     assert.equal(v.status, "ACTIVE");
     assert.deepEqual(v.metadata, { keep: "me" });
     assert.deepEqual(nova.events, ["start", "note deleted"]);
+  });
+
+  it("in read-only mode reports a note as a warning and neither restores nor waits", async () => {
+    const note = { state: "ACTIVE", by: `${os.hostname()}#${process.ppid}`, at: "2026-01-01T00:00:00Z" };
+    const v = vm("s", "SHUTOFF", { metadata: { [RESTORE_NOTE_KEY]: JSON.stringify(note) } });
+    const warnings: string[] = [];
+    setLogger({ debug: () => {}, info: () => {}, warn: (m) => warnings.push(m) });
+    setReadOnly(true);
+    try {
+      const status = await withServer(session, "s", opts("reading"), async (guard) => {
+        assert.equal(guard.willRestore, false);
+        return guard.server?.status;
+      });
+      assert.equal(status, "SHUTOFF");
+    } finally {
+      setReadOnly(false);
+      setLogger(undefined);
+    }
+    assert.equal(v.status, "SHUTOFF");
+    assert.ok(v.metadata[RESTORE_NOTE_KEY], "the note stays");
+    assert.deepEqual(nova.events, []);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path}`),
+      ["GET /compute/v2.1/servers/s"],
+      "one read, no wait for the (live) process that wrote the note",
+    );
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0],
+      /server s is SHUTOFF with a pending power restore to ACTIVE .*not restored here \(read-only\)/,
+    );
   });
 
   it("a taken-over restore that cannot be done is a warning, not a failure", async () => {
