@@ -22,6 +22,22 @@ export function isUnknown(value: unknown): boolean {
 }
 
 /**
+ * What a kind says about its outputs, for readers of recorded state other than the engine (the drift
+ * command compares live outputs with recorded ones). Inputs are never compared: outputs repeat them verbatim.
+ */
+export interface OutputDescription {
+  /**
+   * Outputs the cloud shows only to admins (e.g. Nova's share mapping `uuid`). When one side (recorded or
+   * live) has a value and the other has none, the reading credential could not see it: "not visible", not drift.
+   */
+  adminOnly?: readonly string[];
+  /** Secret outputs (also marked `additionalSecretOutputs` by the SDK class): never printed. */
+  secret?: readonly string[];
+  /** Outputs that change without any change to the object (e.g. an `updatedAt` timestamp): not compared. */
+  volatile?: readonly string[];
+}
+
+/**
  * What a resource engineer implements for one resource kind. Like Pulumi's `ResourceProvider`, with two
  * differences the host needs: `configure` is synchronous (the host may run CRUD calls before an async
  * configure resolves), and every method but `configure` and `update` is required.
@@ -35,6 +51,8 @@ export interface ResourceImplementation<Inputs = any, Outputs = any> {
   /** Only needed when `diff` can report changes that do not replace. */
   update?(id: string, olds: Outputs, news: Inputs): Promise<UpdateResult<Outputs>>;
   delete(id: string, props: Outputs): Promise<void>;
+  /** Which outputs are admin-only, secret or volatile. Default: none of them. */
+  outputs?: OutputDescription;
 }
 
 /** The provider the serialized shim calls: every method present, `configure` synchronous. */

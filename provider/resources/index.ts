@@ -2,7 +2,7 @@
 // every SDK class requires (`pulumi-openstack-storage/provider/resources`, see sdk/providerShim.ts), so
 // its package path and `providerFor` are part of the state contract: `__provider` texts already stored in
 // users' stacks call them. Never rename either.
-import { HostedProvider, ResourceImplementation, wrapProvider } from "./common";
+import { HostedProvider, OutputDescription, ResourceImplementation, wrapProvider } from "./common";
 
 export * from "./common";
 
@@ -41,6 +41,12 @@ export function providerFor(kind: string): HostedProvider {
     providers.set(kind, provider);
   }
   return provider;
+}
+
+/** What a kind declares about its outputs (`ResourceImplementation.outputs`); `{}` when it declares nothing. */
+export function outputDescriptionFor(kind: string): OutputDescription {
+  providerFor(kind); // the same clear error for an unknown or unimplemented kind
+  return implementations.get(kind)!.outputs ?? {};
 }
 
 /**

@@ -3,6 +3,7 @@ import { strict as assert } from "assert";
 import { getStackConfig, setStackConfig } from "../../provider/openstack";
 import {
   dropUndefined,
+  outputDescriptionFor,
   providerFor,
   registerImplementation,
   ResourceImplementation,
@@ -35,6 +36,15 @@ describe("the provider registry", () => {
       () => providerFor("Nope"),
       /unknown resource kind "Nope" \(this version knows ServerShareAttachment, /,
     );
+  });
+
+  it("gives a kind's output description, {} when it declares none, and the registry's error otherwise", () => {
+    const outputs = { adminOnly: ["uuid"], secret: ["connectionInfo"], volatile: ["updatedAt"] };
+    registerImplementation("UnitOutputs", implementation({ outputs }));
+    registerImplementation("UnitNoOutputs", implementation());
+    assert.deepEqual(outputDescriptionFor("UnitOutputs"), outputs);
+    assert.deepEqual(outputDescriptionFor("UnitNoOutputs"), {});
+    assert.throws(() => outputDescriptionFor("Nope"), /unknown resource kind "Nope"/);
   });
 
   it("refuses to register a kind twice", () => {
