@@ -52,6 +52,9 @@ registerImplementation(probeKind, {
       });
     }
     if (inputs.fail) throw new Error(`probe: ${inputs.fail}`);
+    // What a real provider does first: resolve credentials (from the stack config configure handed the
+    // core) and find its endpoint in the catalog.
+    const scope = inputs.connect ? await core.connect({}).scope("compute") : undefined;
     // Read `configured` once create runs: a configure that finished late would show here as undefined.
     return {
       id: "probe-1",
@@ -60,6 +63,7 @@ registerImplementation(probeKind, {
         configured,
         configureCalls,
         coreStackConfig: core.getStackConfig(),
+        scope,
         notSet: undefined,
         list: [1, undefined, { deep: undefined }],
       },

@@ -44,7 +44,7 @@ export interface HostOptions {
   project?: string;
   /** Modules the host loads before it starts (`node -r`); `.ts` ones through ts-node. For test-only kinds. */
   preload?: string[];
-  /** Extra environment variables of the host process. */
+  /** Extra environment variables of the host process; `undefined` removes one. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -81,6 +81,7 @@ export class ProviderHost {
       ...options.env,
     };
     delete env.PULUMI_NODEJS_ENGINE; // would make the host log to an engine that does not exist
+    for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     const child = spawn(process.execPath, [...nodeArgs, script, "127.0.0.1:1"], {
       cwd: projectDir,
       env,
