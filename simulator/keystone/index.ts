@@ -1,11 +1,11 @@
-// Keystone v3 on the simulator, under /identity: version documents and /v3/auth/tokens (issue, validate,
-// revoke). Users, projects, application credentials and tokens live in core/identity.ts.
+// Keystone v3 on the simulator, under /identity: version documents, /v3/auth/tokens (issue, validate,
+// revoke) and /v3/auth/catalog. Users, projects, application credentials and tokens live in core/identity.ts.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ApiFault } from "../core/faults";
 import { registerService } from "../core/service";
 import type { World } from "../core/world";
 import { authenticate } from "./auth";
-import { tokenBody, v3Version } from "./views";
+import { catalog, tokenBody, v3Version } from "./views";
 
 const wantsCatalog = (request: FastifyRequest) =>
   !("nocatalog" in (request.query as Record<string, unknown>));
@@ -33,6 +33,16 @@ export function register(app: FastifyInstance, world: World): void {
         .header("X-Subject-Token", token.id)
         .header("Vary", "X-Auth-Token")
         .send(tokenBody(world, token, wantsCatalog(request)));
+    });
+
+    scope.get("/v3/auth/catalog", async (request) => {
+      const token = world.identity.validate(request.headers["x-auth-token"] as string | undefined);
+      if (!token || token.unscoped)
+        throw new ApiFault(403, "A project-scoped token is required to produce a service catalog.");
+      return {
+        catalog: catalog(world, token.principal.projectId),
+        links: { self: `${world.baseUrl}/identity/v3/auth/catalog` },
+      };
     });
 
     /** The token named by X-Subject-Token (the caller's own X-Auth-Token was validated by the frame). */

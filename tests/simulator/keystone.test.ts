@@ -3,7 +3,9 @@
 import { strict as assert } from "assert";
 import { startSimulator, type RunningSimulator } from "../../simulator/core/app";
 import { SEED } from "../../simulator/core/identity";
-import { loadSample, shapeDiff } from "../support/shape";
+import * as fs from "fs";
+import * as path from "path";
+import { loadSample, samplesDir, shapeDiff } from "../support/shape";
 import { request, projectOf, passwordToken } from "../support/simulatorClient";
 
 const admin = SEED.users[0];
@@ -150,7 +152,19 @@ describe("simulator Keystone v3", () => {
       const sample = loadSample("keystone/auth-password-unscoped-request-with-domain.json") as any;
       sample.auth.identity.password.user.password = admin.password;
       const res = await issue(sample);
+      // The sample response's headers (auth-password-user-name-unscoped-response-HTTP.txt).
+      const http = fs.readFileSync(
+        path.join(samplesDir(), "keystone/auth-password-user-name-unscoped-response-HTTP.txt"),
+        "utf8",
+      );
+      assert.match(http, /^HTTP\/1\.1 201 Created/);
       assert.equal(res.status, 201);
+      for (const header of ["X-Subject-Token", "Vary", "x-openstack-request-id", "Content-Type"]) {
+        assert.ok(http.includes(`${header}:`), header);
+        assert.ok(res.headers.get(header), `missing ${header}`);
+      }
+      assert.equal(res.headers.get("vary"), "X-Auth-Token");
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
       assert.deepEqual(Object.keys(res.body.token).sort(), [
         "audit_ids",
         "expires_at",
@@ -276,6 +290,38 @@ describe("simulator Keystone v3", () => {
       });
       assert.equal(res.status, 400);
       assert.equal(((await res.json()) as any).error.title, "Bad Request");
+    });
+  });
+
+  describe("GET /v3/auth/catalog", () => {
+    it("answers the catalog of the token's project, shaped like the sample", async () => {
+      const res = await request(sim, "GET", "/identity/v3/auth/catalog", {
+        token: await passwordToken(sim, "demo"),
+      });
+      assert.equal(res.status, 200);
+      // Keystone's code sends only links.self (the api-ref sample also shows previous/next as null), and builds
+      // this catalog with the same function as the token's, whose sample has region_id (this one predates it).
+      const allow = ["$.links.previous", "$.links.next", "$.catalog[].endpoints[].region_id"];
+      assert.deepEqual(
+        shapeDiff(loadSample("keystone/get-service-catalog-response.json"), res.body, allow),
+        [],
+      );
+      assert.equal(res.body.links.self, `${sim.url}/identity/v3/auth/catalog`);
+      assert.ok(res.body.catalog.some((s: any) => s.type === "volumev3"));
+    });
+
+    it("refuses an unscoped token (403)", async () => {
+      const unscoped = await issue(passwordAuth({ id: demo.id, password: demo.password }));
+      const res = await request(sim, "GET", "/identity/v3/auth/catalog", {
+        token: unscoped.headers.get("x-subject-token")!,
+      });
+      assert.deepEqual(res.body, {
+        error: {
+          code: 403,
+          title: "Forbidden",
+          message: "A project-scoped token is required to produce a service catalog.",
+        },
+      });
     });
   });
 
