@@ -36,7 +36,7 @@ suite_cinder() {
     --initiator iqn.1993-08.org.debian:01:clients --host clients-host --mode ro "$vol" "$SERVER_UUID"
   att2=$(awk '$2 == "attachment_id" {print $4}' <<<"$OUT")
   check "cinder attachment-delete (connected, no Nova record)" -- "${c[@]}" attachment-delete "$att2"
-  known_failure "openstack volume attachment create" "needs Nova's servers API (simulator part B)" -- \
+  known_failure "openstack volume attachment create" "OSC looks the server up in Nova; this suite creates none (the nova suite can)" -- \
     $OPENSTACK --os-volume-api-version 3.27 volume attachment create "$vol" "$SERVER_UUID"
 
   check "openstack volume set --state (os-reset_status)" -- $OPENSTACK volume set --state error "$vol"
