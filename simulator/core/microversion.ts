@@ -102,12 +102,22 @@ export function negotiate(
     );
   }
   if (v.compare(range.min) < 0 || v.compare(range.max) > 0) {
-    throw new ApiFault(
-      406,
-      `Version ${text} is not supported by the API. Minimum is ${range.min} and maximum is ${range.max}.`,
-    );
+    const message = `Version ${text} is not supported by the API. Minimum is ${range.min} and maximum is ${range.max}.`;
+    // Cinder does not echo a version of another major (recorded: "volume 2.0").
+    if (service === "volume" && v.major !== Version.of(range.min).major) throw new ApiFault(406, message);
+    throw new VersionNotAcceptable(message, v);
   }
   return v;
+}
+
+/** A 406 after which the services still echo the requested version (recorded on the real services). */
+export class VersionNotAcceptable extends ApiFault {
+  constructor(
+    message: string,
+    readonly requested: Version,
+  ) {
+    super(406, message);
+  }
 }
 
 /** The headers every response of a microversioned request carries (Nova sends two Vary headers). */

@@ -6,7 +6,13 @@ import { randomUUID } from "crypto";
 import { STATUS_CODES } from "http";
 import { ApiFault, faultBody, KEYSTONE_401_BODY } from "./faults";
 import { IdentityStore, type Principal } from "./identity";
-import { echoHeaders, negotiate, type MicroversionedService, type Version } from "./microversion";
+import {
+  echoHeaders,
+  negotiate,
+  VersionNotAcceptable,
+  type MicroversionedService,
+  type Version,
+} from "./microversion";
 import type { World } from "./world";
 
 declare module "fastify" {
@@ -116,7 +122,12 @@ export function registerService(
         }
         request.principal = principal;
         if (service === "identity") return;
-        request.mv = negotiate(service, world.config.microversions[service], request.headers);
+        try {
+          request.mv = negotiate(service, world.config.microversions[service], request.headers);
+        } catch (error) {
+          if (error instanceof VersionNotAcceptable) request.mv = error.requested; // echoed by onSend
+          throw error;
+        }
         const { minVersion, maxVersion } = request.routeOptions.config;
         if (
           (minVersion && !request.mv.atLeast(minVersion)) ||

@@ -126,6 +126,11 @@ describe("simulator core frame", () => {
     assert.match((await json(bad)).badRequest.message, /invalid format/);
     const high = await get("/compute/v9/things", { "OpenStack-API-Version": "compute 2.97" });
     assert.equal(high.status, 406);
+    assert.equal(
+      high.headers.get("x-openstack-nova-api-version"),
+      "2.97",
+      "a 406 echoes the requested version",
+    );
     assert.deepEqual(await json(high), {
       computeFault: {
         code: 406,
