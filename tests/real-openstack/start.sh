@@ -15,19 +15,28 @@ fi
 
 T0=$EPOCHREALTIME
 ts() { printf '[%6.1fs] %s\n' "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
+declare -A chains=() # background start-up chains: pid -> service (see below)
 fail() {
-  echo "start.sh: FAILED: $*" >&2
-  local log
+  trap - ERR INT TERM
+  local message=$1 pid log
+  shift
+  echo "start.sh: FAILED: $message" >&2
+  # chains still running would go on starting daemons after stop.sh: end them (and their current step) first
+  for pid in "${!chains[@]}"; do
+    pkill -TERM -P "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null
+  done
   for log in "$@"; do [ -f "$LOGS/$log" ] && { echo "--- tail of $LOGS/$log" >&2; tail -n 15 "$LOGS/$log" >&2; }; done
   "$HERE/stop.sh" >&2 || true
   exit 1
 }
 trap 'fail "line $LINENO: $BASH_COMMAND"' ERR
+trap 'fail "interrupted"' INT TERM
 
-# wait_for seconds description command...: polls the command every 0.25 s.
+# wait_for seconds command...: polls the command every 0.25 s until it succeeds; fails after the deadline.
 wait_for() {
-  local deadline=$((SECONDS + $1)) what=$2
-  shift 2
+  local deadline=$((SECONDS + $1))
+  shift
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -ge $deadline ] && return 1
     sleep 0.25
@@ -80,8 +89,8 @@ setsid setpriv --reuid=postgres --regid=postgres --init-groups -- "$PGBIN/postgr
   -c listen_addresses=127.0.0.1 -c port="$PG_PORT" -c unix_socket_directories="$RUN/pgsock" \
   -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 >"$LOGS/postgres.log" 2>&1 &
 echo $! >"$PIDS/postgres.pid"
-wait_for 30 postgres "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || fail "postgres did not start" postgres.log
-sql() { psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "$1"; }
+wait_for 60 "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || fail "postgres did not start" postgres.log
+sql() { psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${2:-postgres}" -tAc "$1"; } # query [database]
 [ "$(sql "SELECT 1 FROM pg_roles WHERE rolname='openstack'")" = 1 ] || sql "CREATE ROLE openstack LOGIN PASSWORD 'openstack'"
 for db in manila cinder nova_api nova nova_cell0 placement neutron; do
   [ "$(sql "SELECT 1 FROM pg_database WHERE datname='$db'")" = 1 ] || sql "CREATE DATABASE $db OWNER openstack"
@@ -110,50 +119,60 @@ daemon() { # name command...: a session of its own, so that stop.sh can signal t
   setsid "$@" >"$LOGS/$name.out" 2>&1 &
   echo $! >"$PIDS/$name.pid"
 }
-broker() { wait_for 90 rabbitmq amqp_up; }
+broker() { wait_for 300 amqp_up; }
+# A schema is migrated once per package version: run/state/<service>.schema remembers the version it was
+# migrated with, so that a restart skips the slow sync (it only starts Python to find nothing to do).
+schema() { # service command...
+  local service=$1 version
+  shift
+  version=$(dpkg-query -W -f='${Version}' "python3-$service")
+  [ "$(cat "$RUN/state/$service.schema" 2>/dev/null)" = "$version" ] && return 0
+  "$@" >"$LOGS/$service-dbsync.out" 2>&1
+  echo "$version" >"$RUN/state/$service.schema"
+}
+nova_schema() {
+  local manage=(nova-manage --config-file "$ETC/nova.conf")
+  "${manage[@]}" api_db sync
+  # Cell mappings store URL templates that nova fills from nova.conf, so they survive a port change.
+  [ "$(sql "SELECT 1 FROM cell_mappings WHERE name='cell0'" nova_api)" = 1 ] ||
+    "${manage[@]}" cell_v2 map_cell0 --database_connection '{scheme}://{username}:{password}@{hostname}:{port}/nova_cell0'
+  [ "$(sql "SELECT 1 FROM cell_mappings WHERE name='cell1'" nova_api)" = 1 ] ||
+    "${manage[@]}" cell_v2 create_cell --name cell1 \
+      --database_connection '{scheme}://{username}:{password}@{hostname}:{port}/{path}' \
+      --transport-url '{scheme}://{username}:{password}@{hostname}:{port}/'
+  "${manage[@]}" db sync
+}
 chain_manila() {
-  manila-manage --config-file "$ETC/manila.conf" db sync >"$LOGS/manila-dbsync.out" 2>&1
+  schema manila manila-manage --config-file "$ETC/manila.conf" db sync
   broker
   for s in api scheduler; do daemon "manila-$s" "manila-$s" --config-file "$ETC/manila.conf"; done
   # backend beta's driver (templates/python/realos_manila_drivers.py) comes from PYTHONPATH
   PYTHONPATH="$HERE/templates/python" daemon manila-share manila-share --config-file "$ETC/manila.conf"
 }
 chain_cinder() {
-  cinder-manage --config-file "$ETC/cinder.conf" db sync >"$LOGS/cinder-dbsync.out" 2>&1
+  schema cinder cinder-manage --config-file "$ETC/cinder.conf" db sync
   broker
   # cinder-api loads the service-role filter (templates/python/realos_service_roles.py) from PYTHONPATH
   PYTHONPATH="$HERE/templates/python" daemon cinder-api cinder-api --config-file "$ETC/cinder.conf"
   for s in scheduler volume; do daemon "cinder-$s" "cinder-$s" --config-file "$ETC/cinder.conf"; done
 }
 chain_neutron() {
-  neutron-db-manage --config-file "$ETC/neutron.conf" --config-file "$ETC/ml2_conf.ini" upgrade heads >"$LOGS/neutron-dbsync.out" 2>&1
+  schema neutron neutron-db-manage --config-file "$ETC/neutron.conf" --config-file "$ETC/ml2_conf.ini" upgrade heads
   broker
   daemon neutron-server neutron-server --config-file "$ETC/neutron.conf" --config-file "$ETC/ml2_conf.ini"
 }
 chain_placement() {
-  placement-manage --config-file "$ETC/placement.conf" db sync >"$LOGS/placement-dbsync.out" 2>&1
+  schema placement placement-manage --config-file "$ETC/placement.conf" db sync
   daemon placement-api /usr/bin/uwsgi_python3 --http-socket "127.0.0.1:$PLACEMENT_PORT" --wsgi-file /usr/bin/placement-api \
     --master --processes 1 --threads 4 --die-on-term --env OS_PLACEMENT_CONFIG_DIR="$ETC" --logto "$LOGS/placement-uwsgi.log"
 }
 chain_nova() {
-  local manage=(nova-manage --config-file "$ETC/nova.conf")
-  {
-    "${manage[@]}" api_db sync
-    # Cell mappings store URL templates that nova fills from nova.conf, so they survive a port change.
-    "${manage[@]}" cell_v2 list_cells | grep -q ' cell0 ' ||
-      "${manage[@]}" cell_v2 map_cell0 --database_connection '{scheme}://{username}:{password}@{hostname}:{port}/nova_cell0'
-    "${manage[@]}" cell_v2 list_cells | grep -q ' cell1 ' ||
-      "${manage[@]}" cell_v2 create_cell --name cell1 \
-        --database_connection '{scheme}://{username}:{password}@{hostname}:{port}/{path}' \
-        --transport-url '{scheme}://{username}:{password}@{hostname}:{port}/'
-    "${manage[@]}" db sync
-  } >"$LOGS/nova-dbsync.out" 2>&1
+  schema nova nova_schema
   broker
   for s in api conductor scheduler; do daemon "nova-$s" "nova-$s" --config-file "$ETC/nova.conf"; done
   daemon nova-compute /usr/bin/python3 "$HERE/templates/python/nova_compute_fake.py" --config-file "$ETC/nova.conf" \
     --log-file "$LOGS/nova-compute.log"
 }
-declare -A chains=() # pid -> service
 for c in manila cinder neutron placement nova; do
   # ERR traps are not inherited by these subshells: a failing step ends its chain through set -e
   (chain_$c) &
@@ -161,9 +180,10 @@ for c in manila cinder neutron placement nova; do
 done
 while [ ${#chains[@]} -gt 0 ]; do
   wait -n -p done_pid "${!chains[@]}" || fail "${chains[$done_pid]}: schema or daemon start failed" "${chains[$done_pid]}-dbsync.out"
+  ts "${chains[$done_pid]}: schema ready, daemons started"
   unset "chains[$done_pid]"
 done
-ts "schemas done, rabbitmq up (127.0.0.1:$AMQP_PORT), daemons started"
+ts "all schemas ready, rabbitmq on 127.0.0.1:$AMQP_PORT"
 
 # --- readiness. Poll what the APIs read from the database (service lists, hypervisors, resource providers):
 # an RPC-backed call sent before its server has declared its queue is dropped and only fails after
@@ -178,26 +198,29 @@ services_up() { # count curl-args...: at least count services report state "up"
 M=(-H "X-OpenStack-Manila-API-Version: 2.73" -H "Content-Type: application/json")
 MANILA=http://127.0.0.1:$MANILA_PORT CINDER=http://127.0.0.1:$CINDER_PORT NOVA=http://127.0.0.1:$NOVA_PORT
 PLACEMENT=http://127.0.0.1:$PLACEMENT_PORT NEUTRON=http://127.0.0.1:$NEUTRON_PORT
-wait_for 120 manila services_up 3 "${M[@]}" "$MANILA/v2/$PROJECT/services" || fail "manila services not up" manila-api.log manila-scheduler.log manila-share.log
-wait_for 120 cinder services_up 2 "$CINDER/v3/$PROJECT/os-services" || fail "cinder services not up" cinder-api.log cinder-scheduler.log cinder-volume.log
+wait_for 300 services_up 3 "${M[@]}" "$MANILA/v2/$PROJECT/services" || fail "manila services not up" manila-api.log manila-scheduler.log manila-share.log
+wait_for 300 services_up 2 "$CINDER/v3/$PROJECT/os-services" || fail "cinder services not up" cinder-api.log cinder-scheduler.log cinder-volume.log
 ts "manila and cinder services up"
-wait_for 120 nova services_up 3 "$NOVA/v2.1/os-services" || fail "nova services not up" nova-api.log nova-conductor.log nova-scheduler.log nova-compute.log
-has_hypervisor() { get "$NOVA/v2.1/os-hypervisors" | grep -q '"hypervisor_hostname"'; }
+wait_for 300 services_up 3 "$NOVA/v2.1/os-services" || fail "nova services not up" nova-api.log nova-conductor.log nova-scheduler.log nova-compute.log
 ts "nova services up"
-wait_for 60 nova-compute has_hypervisor || fail "nova-compute registered no compute node" nova-compute.log
-nova-manage --config-file "$ETC/nova.conf" cell_v2 discover_hosts >>"$LOGS/nova-dbsync.out" 2>&1
+has_hypervisor() { get "$NOVA/v2.1/os-hypervisors" | grep -q '"hypervisor_hostname"'; }
+wait_for 300 has_hypervisor || fail "nova-compute registered no compute node" nova-compute.log
+# nova-scheduler maps new compute hosts every 5 s (discover_hosts_in_cells_interval); without the mapping
+# nothing can be scheduled there
+host_mapped() { [ "$(sql "SELECT 1 FROM host_mappings WHERE host='ostest'" nova_api)" = 1 ]; }
+wait_for 300 host_mapped || fail "nova-scheduler did not map the compute host" nova-scheduler.log
 has_provider() { curl -sf -m 10 -H "X-Auth-Token: admin" -H "OpenStack-API-Version: placement 1.0" "$PLACEMENT/resource_providers" | grep -q '"uuid"'; }
-wait_for 60 placement has_provider || fail "nova-compute registered no resource provider" nova-compute.log placement-api.log
+wait_for 300 has_provider || fail "nova-compute registered no resource provider" nova-compute.log placement-api.log
 ts "nova compute host mapped, resource provider there"
 # neutron (Zed, SQLAlchemy 1.4): the first GET /v2.0/ports in a fresh worker fails with "type object 'Port'
 # has no attribute 'port_forwardings'" until another query has configured the mappers; nova lists ports.
 neutron_ports() { curl -s -m 10 "$NEUTRON/v2.0/networks" >/dev/null; curl -sf -m 10 "$NEUTRON/v2.0/ports" | grep -q '"ports"'; }
-wait_for 60 neutron neutron_ports || fail "neutron-server not answering" neutron-server.log
+wait_for 300 neutron_ports || fail "neutron-server not answering" neutron-server.log
 ts "nova, placement and neutron up"
 # The one RPC-backed check: the scheduler knows the dummy backend's pool (needed to create shares). Safe now
 # that the service list says manila-scheduler is up, so its queue exists.
 has_pool() { get "${M[@]}" "$MANILA/v2/$PROJECT/scheduler-stats/pools" | grep -q 'ostest@alpha#'; }
-wait_for 60 manila-pool has_pool || fail "manila scheduler has no pool" manila-scheduler.log manila-share.log
+wait_for 300 has_pool || fail "manila scheduler has no pool" manila-scheduler.log manila-share.log
 
 # --- what every test needs: a DHSS=True share type on backend alpha and a flavor (both idempotent)
 get "${M[@]}" "$MANILA/v2/$PROJECT/types" | grep -q '"name": "dhss_true"' ||
@@ -221,5 +244,5 @@ cat >"$RUN/endpoints.json" <<JSON
 }
 JSON
 touch "$RUN/ready"
-trap - ERR
+trap - ERR INT TERM
 ts "ready: manila $MANILA_PORT, cinder $CINDER_PORT, nova $NOVA_PORT (run/endpoints.json)"
