@@ -205,13 +205,14 @@ wait_for 300 services_up 3 "$NOVA/v2.1/os-services" || fail "nova services not u
 ts "nova services up"
 has_hypervisor() { get "$NOVA/v2.1/os-hypervisors" | grep -q '"hypervisor_hostname"'; }
 wait_for 300 has_hypervisor || fail "nova-compute registered no compute node" nova-compute.log
+ts "nova compute node registered"
 # nova-scheduler maps new compute hosts every 5 s (discover_hosts_in_cells_interval); without the mapping
 # nothing can be scheduled there
 host_mapped() { [ "$(sql "SELECT 1 FROM host_mappings WHERE host='ostest'" nova_api)" = 1 ]; }
 wait_for 300 host_mapped || fail "nova-scheduler did not map the compute host" nova-scheduler.log
 has_provider() { curl -sf -m 10 -H "X-Auth-Token: admin" -H "OpenStack-API-Version: placement 1.0" "$PLACEMENT/resource_providers" | grep -q '"uuid"'; }
 wait_for 300 has_provider || fail "nova-compute registered no resource provider" nova-compute.log placement-api.log
-ts "nova compute host mapped, resource provider there"
+ts "nova compute host mapped, resource provider in placement"
 # neutron (Zed, SQLAlchemy 1.4): the first GET /v2.0/ports in a fresh worker fails with "type object 'Port'
 # has no attribute 'port_forwardings'" until another query has configured the mappers; nova lists ports.
 neutron_ports() { curl -s -m 10 "$NEUTRON/v2.0/networks" >/dev/null; curl -sf -m 10 "$NEUTRON/v2.0/ports" | grep -q '"ports"'; }
