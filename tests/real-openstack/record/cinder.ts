@@ -53,19 +53,8 @@ class Volumes {
     return id;
   }
 
-  async wait(id: string, want: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const res = await this.s.client.send("cinder", {
-        method: "GET",
-        path: `${this.root}/volumes/${id}`,
-        headers: { "X-Auth-Token": `admin:${this.s.client.endpoints.projectId}` },
-      });
-      const got = volumeStatus(res);
-      if (got === want) return;
-      if (Date.now() > deadline) throw new Error(`volume ${id}: wanted ${want}, got ${got}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  wait(id: string, want: string): Promise<void> {
+    return this.s.waitFor("cinder", `${this.root}/volumes/${id}`, MV, volumeStatus, want);
   }
 
   status(step: string, id: string): Promise<RawResponse> {

@@ -122,24 +122,8 @@ class Fixtures {
     }
   }
 
-  /** Polls without recording (setup only). */
-  async waitFor(urlPath: string, want: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const res = await this.s.client.send("manila", {
-        method: "GET",
-        path: this.root + urlPath,
-        headers: {
-          "X-Auth-Token": `admin:${this.s.client.endpoints.projectId}`,
-          "X-OpenStack-Manila-API-Version": MV,
-        },
-      });
-      const got = status(res);
-      if (got === want) return;
-      if (got === "error" || Date.now() > deadline)
-        throw new Error(`${urlPath}: wanted ${want}, got ${got} ${res.text}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  waitFor(urlPath: string, want: string): Promise<void> {
+    return this.s.waitFor("manila", this.root + urlPath, MV, status, want);
   }
 }
 

@@ -45,17 +45,8 @@ class Fixtures {
     return id;
   }
 
-  async waitVolume(id: string, want: string): Promise<void> {
-    await this.until(
-      () =>
-        this.s.client.send("cinder", {
-          method: "GET",
-          path: `${this.cinderRoot}/volumes/${id}`,
-          headers: this.headers("cinder"),
-        }),
-      volumeStatus,
-      want,
-    );
+  waitVolume(id: string, want: string): Promise<void> {
+    return this.s.waitFor("cinder", `${this.cinderRoot}/volumes/${id}`, "3.70", volumeStatus, want);
   }
 
   async server(label: string): Promise<{ serverId: string; rootVolume: string }> {
@@ -98,41 +89,8 @@ class Fixtures {
     return { serverId, rootVolume };
   }
 
-  async waitServer(id: string, want: string): Promise<void> {
-    await this.until(
-      () =>
-        this.s.client.send("nova", {
-          method: "GET",
-          path: `/v2.1/servers/${id}`,
-          headers: this.headers("nova"),
-        }),
-      serverStatus,
-      want,
-    );
-  }
-
-  private headers(service: "nova" | "cinder") {
-    return {
-      "X-Auth-Token": `admin:${this.s.client.endpoints.projectId}`,
-      "OpenStack-API-Version": service === "nova" ? `compute ${MV}` : "volume 3.70",
-    };
-  }
-
-  private async until(
-    get: () => Promise<RawResponse>,
-    pick: (r: RawResponse) => string | undefined,
-    want: string,
-  ): Promise<void> {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const res = await get();
-      const got = pick(res);
-      if (got === want) return;
-      const unexpected = res.status >= 400 && res.status !== 404;
-      if (unexpected || got === "ERROR" || got === "error" || Date.now() > deadline)
-        throw new Error(`wanted ${want}, got ${got}: ${res.text.slice(0, 500)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  waitServer(id: string, want: string): Promise<void> {
+    return this.s.waitFor("nova", `/v2.1/servers/${id}`, MV, serverStatus, want);
   }
 
   /** Deletes the servers, then the volumes. */

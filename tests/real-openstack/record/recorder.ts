@@ -114,6 +114,30 @@ export class Scenario {
     return res;
   }
 
+  /**
+   * Polls without recording (fixtures) until `select` gives `want`. Fails at once on an "error"/"ERROR" value
+   * or an error status other than 404 (unless that is what is wanted), and after the deadline.
+   */
+  async waitFor(
+    service: Service,
+    urlPath: string,
+    mv: string,
+    select: (res: RawResponse) => string | undefined,
+    want: string,
+  ): Promise<void> {
+    const headers = this.requestHeaders(service, { mv });
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const res = await this.client.send(service, { method: "GET", path: urlPath, headers });
+      const got = select(res);
+      if (got === want) return;
+      const broken = (res.status >= 400 && res.status !== 404) || got === "error" || got === "ERROR";
+      if (broken || Date.now() > deadline)
+        throw new Error(`${this.id}: ${urlPath}: wanted ${want}, got ${got}: ${res.text.slice(0, 300)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Polls until `until` holds; records the distinct values seen on the way and the last response. */
   async poll(step: string, service: Service, urlPath: string, opts: PollOptions): Promise<RawResponse> {
     const headers = this.requestHeaders(service, opts);
