@@ -55,6 +55,23 @@ export interface ResourceImplementation<Inputs = any, Outputs = any> {
   outputs?: OutputDescription;
 }
 
+/**
+ * A create (or update) that failed after the object came to exist: the host reports it as
+ * ErrorResourceInitFailed and the engine records the object with these outputs instead of orphaning it
+ * (pulumi-dynamic-providers.md, trap 11).
+ */
+export class InitFailedError extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: object,
+    readonly reasons: string[],
+  ) {
+    super(message);
+    this.name = "InitFailedError";
+  }
+}
+
 /** The provider the serialized shim calls: every method present, `configure` synchronous. */
 export type HostedProvider = Required<Omit<ResourceProvider, "configure">> & {
   configure(req: ConfigureRequest): void;

@@ -3,6 +3,7 @@
 // its package path and `providerFor` are part of the state contract: `__provider` texts already stored in
 // users' stacks call them. Never rename either.
 import { HostedProvider, OutputDescription, ResourceImplementation, wrapProvider } from "./common";
+import { serverShareAttachment } from "./serverShareAttachment";
 
 export * from "./common";
 
@@ -19,7 +20,9 @@ export type ResourceKind = (typeof resourceKinds)[number];
 //   import { shareServer } from "./shareServer";
 //   ...  ShareServer: shareServer,
 // (implementations import what they share from "./common", never from this file, to avoid a cycle)
-const builtIn: Partial<Record<ResourceKind, ResourceImplementation>> = {};
+const builtIn: Partial<Record<ResourceKind, ResourceImplementation>> = {
+  ServerShareAttachment: serverShareAttachment,
+};
 
 const implementations = new Map(Object.entries(builtIn) as [string, ResourceImplementation][]);
 
