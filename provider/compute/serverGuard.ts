@@ -22,6 +22,7 @@ import {
   waitFor,
   withLock,
 } from "../openstack";
+import type { PollResult, WaitOptions } from "../openstack";
 import { SERVER_SHARES_MICROVERSION, isInFlight, listServerShares } from "./serverShares";
 import {
   Server,
@@ -43,6 +44,18 @@ export interface RestoreNote {
   by: string;
   /** When the server was stopped (ISO 8601). */
   at: string;
+}
+
+/** How often a long wait logs its progress (tests shorten it). */
+export const progressSettings = { intervalMs: 10_000 };
+
+/** `waitFor` with progress lines in the core's log (which the host points at Pulumi's log). */
+export function waitLogged<T>(options: Pick<WaitOptions<T>, "what" | "timeoutMs" | "poll">): Promise<T> {
+  return waitFor<T>({
+    ...options,
+    progressIntervalMs: progressSettings.intervalMs,
+    onProgress: (message) => log.info(message),
+  });
 }
 
 /** Options of `withServer`. */
@@ -261,14 +274,10 @@ class GuardedOperation implements ServerGuard {
     }
   }
 
-  private wait<T>(
-    what: string,
-    poll: () => Promise<{ done: true; value: T } | { done: false; state?: string }>,
-  ) {
-    return waitFor<T>({
-      what,
+  private wait<T>(what: string, poll: () => Promise<PollResult<T>>) {
+    return waitLogged<T>({
+      what: `${what} (${this.options.action})`,
       timeoutMs: this.options.timeoutMs,
-      onProgress: (message) => log.info(`${this.options.action}: ${message}`),
       poll,
     });
   }

@@ -2,17 +2,8 @@
 // Nova attaches and detaches shares only while the server is SHUTOFF (or, for a detach, in ERROR), and a
 // server started while a mapping is attaching or detaching goes to ERROR (FACTS §2.5-2.8): every power
 // change goes through the server guard (compute/serverGuard.ts), shared with every resource kind.
-import {
-  Scope,
-  connect,
-  isConnectionError,
-  isNotFound,
-  log,
-  waitFor,
-  Session,
-  OpenStackError,
-} from "../openstack";
-import { PowerRestoreError, ServerGuard, withServer } from "../compute/serverGuard";
+import { Scope, connect, isConnectionError, isNotFound, log, Session, OpenStackError } from "../openstack";
+import { PowerRestoreError, ServerGuard, waitLogged, withServer } from "../compute/serverGuard";
 import {
   SERVER_SHARES_MICROVERSION,
   ServerShare,
@@ -236,10 +227,9 @@ function waitForMapping<T>(
   what: string,
   done: (mapping: ServerShare | undefined) => T | undefined,
 ): Promise<T> {
-  return waitFor<T>({
+  return waitLogged<T>({
     what: `${what} (${ctx.action})`,
     timeoutMs: ctx.timeoutMs,
-    onProgress: (message) => log.info(message),
     poll: async () => {
       const mapping = await findMapping(ctx);
       const value = done(mapping);
@@ -459,27 +449,30 @@ async function read(id: string, props?: Partial<ServerShareAttachmentOutputs>) {
   if (props?.scope) await ctx.s.assertScope(props.scope, "compute", `server share attachment ${id}`);
   await requireCompute297(ctx);
   const scope = props?.scope ?? (await ctx.s.scope("compute"));
-  // Under the guard: a power restore an interrupted run left on this server is finished here too.
-  return withServer(ctx.s, serverId, ctx, async () => {
-    let mapping: ServerShare;
+  const readMapping = async (): Promise<ServerShare | undefined> => {
     try {
-      mapping = await getServerShare(ctx.s, serverId, shareId, ctx.action);
+      return await getServerShare(ctx.s, serverId, shareId, ctx.action);
     } catch (err) {
-      if (
-        await ctx.s.isGone(err, {
-          recorded: scope,
-          minMicroversion: SERVER_SHARES_MICROVERSION,
-          what: `server share attachment ${id}`,
-        })
-      ) {
-        return {};
+      const what = `server share attachment ${id}`;
+      if (await ctx.s.isGone(err, { recorded: scope, minMicroversion: SERVER_SHARES_MICROVERSION, what })) {
+        return undefined;
       }
       throw err;
     }
-    const outs = outputsOf(inputs, mapping, scope);
-    // `inputs` (Pulumi 3.216+): the user's inputs as they stand, for refresh and import.
-    return { id, props: outs, inputs: inputsOf(outs) as ServerShareAttachmentOutputs };
+  };
+  // Under the guard: a power restore an interrupted run left on this server is finished here too, and
+  // then the status is read again (the restart turned it from inactive to active).
+  let restored = false;
+  let mapping = await withServer(ctx.s, serverId, ctx, async (guard) => {
+    const found = await readMapping();
+    restored = guard.willRestore;
+    return found;
   });
+  if (mapping && restored) mapping = await readMapping();
+  if (!mapping) return {};
+  const outs = outputsOf(inputs, mapping, scope);
+  // `inputs` (Pulumi 3.216+): the user's inputs as they stand, for refresh and import.
+  return { id, props: outs, inputs: inputsOf(outs) as ServerShareAttachmentOutputs };
 }
 
 async function update(id: string, olds: ServerShareAttachmentOutputs, news: ServerShareAttachmentInputs) {
@@ -490,17 +483,20 @@ async function update(id: string, olds: ServerShareAttachmentOutputs, news: Serv
     await s.assertScope(olds.scope, "compute", `server share attachment ${id}`);
   }
   const { status, mountTag, uuid, exportLocation, scope } = olds;
-  return { outs: { ...inputsOf(news), status, mountTag, uuid, exportLocation, scope } };
+  return {
+    outs: outputsOf(news, { shareId: news.shareId, status, tag: mountTag, uuid, exportLocation }, scope),
+  };
 }
 
 async function remove(id: string, props: ServerShareAttachmentOutputs) {
   const ctx = contextOf(props, `detaching share ${props.shareId} from server ${props.serverId}`);
   await requireCompute297(ctx);
-  const gone = async (err: OpenStackError | undefined) =>
+  // A 404 of the server is "gone" at any microversion; one of the attachment only at 2.97+.
+  const gone = async (err: OpenStackError | undefined, minMicroversion?: string) =>
     err !== undefined &&
     (await ctx.s.isGone(err, {
       recorded: props.scope,
-      minMicroversion: SERVER_SHARES_MICROVERSION,
+      minMicroversion,
       what: `server share attachment ${id}`,
     }));
   await withServer(ctx.s, ctx.serverId, ctx, async (guard) => {
@@ -517,7 +513,7 @@ async function remove(id: string, props: ServerShareAttachmentOutputs) {
         `${ctx.action}: reading the attachment`,
       );
     } catch (err) {
-      if (isNotFound(err) && (await gone(err))) return; // already detached
+      if (isNotFound(err) && (await gone(err, SERVER_SHARES_MICROVERSION))) return; // already detached
       throw err;
     }
     if (mapping.status !== "detaching") {

@@ -217,12 +217,22 @@ export class ProviderHost {
     await this.call("delete", request);
   }
 
-  async stop(): Promise<void> {
+  /** Kills the host process at once (as a crash or `kill -9` would), and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     this.client.close();
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill();
+    this.child.kill(signal);
     await exited;
+  }
+
+  /** The host's process id. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill("SIGTERM");
   }
 
   private call<T>(method: string, request: unknown): Promise<T> {
