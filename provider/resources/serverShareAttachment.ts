@@ -543,4 +543,5 @@ export const serverShareAttachment: ResourceImplementation<
   read,
   update,
   delete: remove,
+  outputs: { adminOnly: ["uuid", "exportLocation"] },
 };
