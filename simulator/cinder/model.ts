@@ -325,6 +325,19 @@ export class CinderModel {
     );
     for (const [key, value] of Object.entries(options.filters ?? {})) {
       if (value === undefined) continue;
+      if (key === "metadata") {
+        // A Python dict literal, e.g. "{'tier': 'gold'}": every pair must be in the volume's metadata.
+        let wanted: Record<string, unknown>;
+        try {
+          wanted = JSON.parse(value.replace(/'/g, '"'));
+        } catch {
+          throw badRequest(`Invalid input received: metadata filter ${value} is not a dictionary`);
+        }
+        volumes = volumes.filter((v) =>
+          Object.entries(wanted).every(([k, x]) => v.metadata[k] === String(x)),
+        );
+        continue;
+      }
       const column = VOLUME_COLUMNS[key];
       if (!column) return [];
       volumes = volumes.filter((v) => String(column(v)) === (key === "bootable" ? boolText(value) : value));

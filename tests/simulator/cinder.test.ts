@@ -306,6 +306,10 @@ describe("simulator Cinder volumes", () => {
         adminList.body.volumes.map((x: any) => x.id),
         [a],
       );
+      await api("POST", `/volume/v3/${DEMO}/volumes`, demo, {
+        volume: { size: 1, name: "gamma", metadata: { tier: "gold" } },
+      });
+      assert.deepEqual(await names(`?metadata=${encodeURIComponent("{'tier': 'gold'}")}`), ["gamma"]);
     });
 
     it("sorts, pages with limit/offset/marker, links the next page and counts", async () => {
