@@ -96,7 +96,7 @@ export function wrapProvider(kind: string, impl: ResourceImplementation): Hosted
     },
     diff: (id, olds, news) => impl.diff(id, olds, news),
     create: (inputs) =>
-      withCleanErrorProperties(async () => {
+      withCleanErrorProperties(inputs, async () => {
         const result = await impl.create(inputs);
         return { id: result.id, outs: dropUndefined(result.outs) };
       }),
@@ -105,7 +105,7 @@ export function wrapProvider(kind: string, impl: ResourceImplementation): Hosted
       return dropUndefined(result);
     },
     update: (id, olds, news) =>
-      withCleanErrorProperties(async () => {
+      withCleanErrorProperties(news, async () => {
         if (!impl.update) {
           throw new Error(
             `${kind} ${id}: cannot be updated in place (its diff should have asked for a replacement)`,
@@ -130,13 +130,18 @@ export function dropUndefined<T>(value: T): T {
   return value;
 }
 
-// The host packs an error's `properties` (init-failed create/update) into a Struct as well.
-async function withCleanErrorProperties<T>(operation: () => Promise<T>): Promise<T> {
+// The host packs an error's `properties` (init-failed create/update) into a Struct as well. Unlike a
+// successful result's outputs, it does not add `__provider` to them: without it, the engine would record an
+// object whose later refresh or delete the host cannot load a provider for ("code must be a string").
+async function withCleanErrorProperties<T>(
+  inputs: { __provider?: unknown },
+  operation: () => Promise<T>,
+): Promise<T> {
   try {
     return await operation();
   } catch (error) {
     if (error !== null && typeof error === "object" && "properties" in error) {
-      error.properties = dropUndefined(error.properties);
+      error.properties = dropUndefined({ ...(error.properties as object), __provider: inputs?.__provider });
     }
     throw error;
   }
