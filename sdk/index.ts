@@ -4,3 +4,4 @@ export * from "./serverShareAttachment";
 export * from "./volumeAttachment";
 export * from "./blockStorageAttachment";
 export * from "./shareServer";
+export * from "./lookups/serverShares";
