@@ -10,7 +10,7 @@ import type {
   ResourceProvider,
   UpdateResult,
 } from "@pulumi/pulumi/dynamic";
-import { setStackConfig } from "../openstack";
+import { Logger, setLogger, setStackConfig } from "../openstack";
 
 export type { ConfigureRequest };
 
@@ -79,15 +79,16 @@ export type HostedProvider = Required<Omit<ResourceProvider, "configure">> & {
 
 /**
  * Adapts an implementation to the host: hands the stack config to the client core (`setStackConfig`, so
- * implementations need no `configure` of their own), and drops `undefined` from everything that becomes a
- * protobuf Struct (it fails with "Unexpected struct type", #11942), including the outputs of an init-failed
- * create or update.
+ * implementations need no `configure` of their own), points the core's log at Pulumi's log, and drops
+ * `undefined` from everything that becomes a protobuf Struct (it fails with "Unexpected struct type",
+ * #11942), including the outputs of an init-failed create or update.
  */
 export function wrapProvider(kind: string, impl: ResourceImplementation): HostedProvider {
   return {
     configure(req) {
       // The host unwrapped the secrets already; credentials are resolved lazily, at the first request.
       setStackConfig(req.config);
+      setLogger(pulumiLogger());
       impl.configure?.(req);
     },
     async check(olds, news) {
@@ -115,6 +116,28 @@ export function wrapProvider(kind: string, impl: ResourceImplementation): Hosted
         return { outs: dropUndefined(result.outs) };
       }),
     delete: (id, props) => impl.delete(id, props),
+  };
+}
+
+/**
+ * The core's log lines as Pulumi log messages. Only Pulumi calls `configure` (its dynamic-provider host, or
+ * its mocks in program tests), so only there is Pulumi's runtime loaded, and lazily: it is already loaded in
+ * that process, and other users of the registry (the drift command) never load it.
+ *
+ * What becomes of the lines: the host has no connection to the engine (it would use one only if
+ * PULUMI_NODEJS_ENGINE were set, and the engine does not set it for providers), so `@pulumi/pulumi/log`
+ * writes info to stdout and warnings to stderr, prefixed "info: [runtime]" / "warning: [runtime]", and drops
+ * debug. The engine reads a dynamic provider's stdout and stderr line by line as they come and shows each
+ * line in the update's output (pulumi/pulumi#18249), so progress of long waits appears while they run.
+ * Should a later host connect to the engine, the same calls become structured log messages with severity.
+ */
+function pulumiLogger(): Logger {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+  const pulumiLog: typeof import("@pulumi/pulumi/log") = require("@pulumi/pulumi/log");
+  return {
+    debug: (message) => void pulumiLog.debug(message),
+    info: (message) => void pulumiLog.info(message),
+    warn: (message) => void pulumiLog.warn(message),
   };
 }
 

@@ -28,13 +28,28 @@ describe("setProviderMocks (program tests)", () => {
     );
   });
 
-  it("wires outputs of other resources into ours, and fails a resource whose check fails", async () => {
-    await setProviderMocks({
-      otherResource: (args) => ({ id: "srv-1", state: { ...args.inputs, ip: "10.0.0.5" } }),
+  it("collects the providers' log lines instead of printing them", async () => {
+    const created = await setProviderMocks();
+    const resource = new TestKindResource(probeKind, "logs", {
+      log: [
+        ["info", "stopping server v1"],
+        ["warn", "left stopped"],
+      ],
+    });
+    await outputValue(resource.id);
+    assert.deepEqual(created.logs, ["info: stopping server v1", "warn: left stopped"]);
+  });
+
+  it("wires outputs of other resources into ours, records dependencies, and fails a resource whose check fails", async () => {
+    const created = await setProviderMocks({
+      otherResource: async (args) => ({ id: "srv-1", state: { ...args.inputs, ip: "10.0.0.5" } }),
     });
     const server = new FakeServer("vm");
     const attached = new TestKindResource(probeKind, "a", { serverIp: server.ip });
     assert.equal(await outputValue(attached.serverIp), "10.0.0.5");
+    const serverUrn = await outputValue(server.urn);
+    assert.deepEqual(created.find((r) => r.name === "a")?.dependencies, [serverUrn]);
+    assert.deepEqual(created.find((r) => r.name === "vm")?.dependencies, []);
     const invalid = new TestKindResource(probeKind, "bad", { failCheck: "not a UUID" });
     await assert.rejects(outputValue(invalid.id), /check failed: failCheck: not a UUID/);
   });

@@ -4,7 +4,9 @@
 // wiring tests; they do not replace the host conformance tests (tests/support/providerHost.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigureRequest, ResourceProvider } from "@pulumi/pulumi/dynamic";
+import { createRequire } from "module";
 import requireFromString from "require-from-string";
+import type * as openstack from "../../provider/openstack";
 
 export interface ProviderMocksOptions {
   /** Stack config as `configure` gets it: keys `project:key`, plain (already unwrapped) values. */
@@ -12,7 +14,9 @@ export interface ProviderMocksOptions {
   project?: string;
   stack?: string;
   /** Result for a resource that is not a dynamic one (e.g. @pulumi/openstack). Default: its inputs, id `<name>-id`. */
-  otherResource?: (args: pulumi.runtime.MockResourceArgs) => pulumi.runtime.MockResourceResult;
+  otherResource?: (
+    args: pulumi.runtime.MockResourceArgs,
+  ) => pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult>;
   /** Result of an invoke. Default: its inputs. */
   call?: (args: pulumi.runtime.MockCallArgs) => pulumi.runtime.MockCallResult;
 }
@@ -22,10 +26,18 @@ export interface MockedResource {
   name: string;
   id: string | undefined;
   state: Record<string, any>;
+  /** URNs of the resources this one depends on, as the program sent them to the engine. */
+  dependencies: string[];
+}
+
+/** What the mocked resources did: created in creation order, and the providers' log lines. */
+export interface MockedProgram extends Array<MockedResource> {
+  /** The client core's log lines ("info: ...", "warn: ...", "debug: ..."), collected instead of printed. */
+  logs: string[];
 }
 
 /** Installs the mocks; returns the list the created resources are appended to, in creation order. */
-export async function setProviderMocks(options: ProviderMocksOptions = {}): Promise<MockedResource[]> {
+export async function setProviderMocks(options: ProviderMocksOptions = {}): Promise<MockedProgram> {
   const project = options.project ?? "test-project";
   const config = options.config ?? {};
   const configureRequest: ConfigureRequest = {
@@ -45,18 +57,35 @@ export async function setProviderMocks(options: ProviderMocksOptions = {}): Prom
       provider = requireFromString(text).handler() as ResourceProvider;
       providers.set(text, provider);
       await provider.configure?.(configureRequest);
+      // configure pointed the core's log at Pulumi's log (console output under mocks): collect it instead.
+      providerCore().setLogger({
+        debug: (message) => created.logs.push(`debug: ${message}`),
+        info: (message) => created.logs.push(`info: ${message}`),
+        warn: (message) => created.logs.push(`warn: ${message}`),
+      });
     }
     return provider;
   };
 
-  const created: MockedResource[] = [];
+  const created: MockedProgram = Object.assign([], { logs: [] });
+  const dependencies = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       async newResource(args) {
         const text = args.inputs.__provider;
+        const dependsOn = dependencies.get(args.name) ?? [];
         if (!args.type.startsWith("pulumi-nodejs:dynamic") || typeof text !== "string") {
-          const result = options.otherResource?.(args) ?? { id: `${args.name}-id`, state: args.inputs };
-          created.push({ type: args.type, name: args.name, ...result });
+          const result = (await options.otherResource?.(args)) ?? {
+            id: `${args.name}-id`,
+            state: args.inputs,
+          };
+          created.push({
+            type: args.type,
+            name: args.name,
+            id: result.id,
+            state: result.state,
+            dependencies: dependsOn,
+          });
           return result;
         }
         const provider = await providerOf(text);
@@ -68,7 +97,7 @@ export async function setProviderMocks(options: ProviderMocksOptions = {}): Prom
         const { id, outs } = await provider.create(checked.inputs ?? args.inputs);
         // The host adds __provider to the outputs it returns.
         const state = { ...outs, __provider: text };
-        created.push({ type: args.type, name: args.name, id, state });
+        created.push({ type: args.type, name: args.name, id, state, dependencies: dependsOn });
         return { id, state };
       },
       call: (args) => options.call?.(args) ?? args.inputs,
@@ -77,5 +106,19 @@ export async function setProviderMocks(options: ProviderMocksOptions = {}): Prom
     options.stack ?? "test",
     false,
   );
+  // The mocks' newResource does not see the dependencies; the monitor's request does.
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request: any, callback: unknown) => {
+    dependencies.set(request.getName(), request.getDependenciesList());
+    return registerResource(request, callback);
+  };
   return created;
+}
+
+/** The client core of the copy the shim loads (resolved from the working directory, like the host does). */
+function providerCore(): typeof openstack {
+  const requireFromProject = createRequire(process.cwd() + "/");
+  const registryFile = requireFromProject.resolve("pulumi-openstack-storage/provider/resources");
+  return createRequire(registryFile)("../openstack");
 }

@@ -3,6 +3,7 @@
 // registers the kind "Probe" in the registry that the shim will require, resolved the same way (from the
 // host's working directory), so it is the same module instance even in an `npm pack` install.
 // Each method echoes what reached it, so tests can see arguments arrive intact.
+import * as fs from "fs";
 import { createRequire } from "module";
 import type * as openstack from "../../provider/openstack";
 import type * as registry from "../../provider/resources";
@@ -52,6 +53,21 @@ registerImplementation(probeKind, {
       });
     }
     if (inputs.fail) throw new Error(`probe: ${inputs.fail}`);
+    // Log lines through the client core, as a provider does: [["info", "text"], ...].
+    for (const [level, message] of (inputs.log ?? []) as [keyof openstack.Logger, string][]) {
+      core.log[level](message);
+    }
+    // A long wait with progress lines, as a resource waits for the cloud: until the file exists.
+    if (inputs.waitForFile) {
+      await core.waitFor({
+        what: `probe file ${inputs.waitForFile}`,
+        timeoutMs: 30_000,
+        progressIntervalMs: 20,
+        onProgress: (message) => core.log.info(message),
+        poll: async () =>
+          fs.existsSync(inputs.waitForFile) ? { done: true, value: true } : { done: false, state: "absent" },
+      });
+    }
     // What a real provider does first: resolve credentials (from the stack config configure handed the
     // core) and find its endpoint in the catalog.
     const scope = inputs.connect ? await core.connect({}).scope("compute") : undefined;

@@ -46,6 +46,11 @@ export interface HostOptions {
   preload?: string[];
   /** Extra environment variables of the host process; `undefined` removes one. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Called with each line the host writes after its port, as it arrives: the engine shows these lines
+   * (stdout as info, stderr as info on stderr) while the call runs. The provider's log ends up here.
+   */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 export type DiffChanges = "none" | "some" | "unknown";
@@ -60,7 +65,7 @@ export class ProviderHost {
   private constructor(
     private readonly child: ChildProcess,
     private readonly client: providerGrpc.ResourceProviderClient,
-    private readonly output: { stderr: string },
+    private readonly output: { stdout: string; stderr: string },
     readonly port: number,
   ) {}
 
@@ -89,8 +94,17 @@ export class ProviderHost {
     });
     liveHosts.add(child);
     child.once("exit", () => liveHosts.delete(child));
-    const output = { stderr: "" };
-    child.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
+    const output = { stdout: "", stderr: "" };
+    const lines = { stdout: "", stderr: "" };
+    // Everything but the port line, split into lines as the engine does (sdk/go/common/resource/plugin).
+    const collect = (stream: "stdout" | "stderr", text: string) => {
+      output[stream] += text;
+      lines[stream] += text;
+      const complete = lines[stream].split("\n");
+      lines[stream] = complete.pop()!;
+      for (const line of complete) if (line.trim()) options.onLine?.(line, stream);
+    };
+    child.stderr!.on("data", (chunk: Buffer) => collect("stderr", chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {
       const fail = (error: Error) => {
         child.kill();
@@ -100,13 +114,17 @@ export class ProviderHost {
         () => fail(new Error(`the provider host printed no port in ${startTimeoutMs} ms`)),
         startTimeoutMs,
       );
-      let stdout = "";
+      let first = "";
+      let portRead = false;
       child.stdout!.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const newline = stdout.indexOf("\n");
+        if (portRead) return collect("stdout", chunk.toString());
+        first += chunk.toString();
+        const newline = first.indexOf("\n");
         if (newline < 0) return;
         clearTimeout(timer);
-        resolve(Number(stdout.slice(0, newline).trim()));
+        portRead = true;
+        resolve(Number(first.slice(0, newline).trim()));
+        if (first.length > newline + 1) collect("stdout", first.slice(newline + 1));
       });
       child.on("exit", (code) =>
         fail(new Error(`the provider host exited (${code}) before its port:\n${output.stderr}`)),
@@ -126,6 +144,11 @@ export class ProviderHost {
   /** Everything the host wrote to stderr so far (it logs provider errors with their stacks there). */
   get stderr(): string {
     return this.output.stderr;
+  }
+
+  /** Everything the host wrote to stdout after its port (the provider's info log lines). */
+  get stdout(): string {
+    return this.output.stdout;
   }
 
   /** Configure with the whole stack config, keys `project:key`; wrap secret values with `secretValue`. */

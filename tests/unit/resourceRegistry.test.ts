@@ -1,6 +1,7 @@
 // provider/resources: the registry and the wrapper every provider gets.
 import { strict as assert } from "assert";
-import { getStackConfig, setStackConfig } from "../../provider/openstack";
+import * as pulumiLog from "@pulumi/pulumi/log";
+import { getStackConfig, log, setLogger, setStackConfig } from "../../provider/openstack";
 import {
   dropUndefined,
   outputDescriptionFor,
@@ -64,6 +65,31 @@ describe("the provider registry", () => {
     assert.equal(seen, "RegionTwo");
     assert.deepEqual(getStackConfig(), { region: "RegionTwo", password: "pw" });
     setStackConfig(undefined);
+    setLogger(undefined);
+  });
+
+  it("configure points the core's log at Pulumi's log, secrets of the stack config redacted", () => {
+    registerImplementation("UnitLog", implementation());
+    const logged: string[] = [];
+    const original = { ...pulumiLog };
+    const stubs = pulumiLog as unknown as Record<string, (message: string) => Promise<void>>;
+    for (const level of ["debug", "info", "warn"]) {
+      stubs[level] = async (message) => void logged.push(`${level}: ${message}`);
+    }
+    try {
+      const values: Record<string, string> = { "openstack:password": "unit-log-secret" };
+      providerFor("UnitLog").configure({
+        config: { get: (key) => values[key], require: (key) => values[key] },
+      });
+      log.debug("d");
+      log.info("sent unit-log-secret");
+      log.warn("w");
+    } finally {
+      Object.assign(pulumiLog, original);
+      setLogger(undefined);
+      setStackConfig(undefined);
+    }
+    assert.deepEqual(logged, ["debug: d", "info: sent ***", "warn: w"]);
   });
 
   it("wraps outputs and init-failed error properties so no undefined reaches the host", async () => {
