@@ -1,0 +1,133 @@
+// For tests that drive resource implementations and lookups against a simulator: starts one, points the
+// client core at it through OS_* variables (as a user's environment would), and offers the few cloud-side
+// steps the tests need (volumes, servers, the request log, logs the core writes).
+import { osEnvironment, type DeepPartial } from "../../simulator/core/app";
+import type { SimulatorConfig } from "../../simulator/core/config";
+import type { RequestRecord } from "../../simulator/core/requestLog";
+import { clearTokenCache, clearVersionCache, setLogger, setStackConfig } from "../../provider/openstack";
+import { SimulatorClient, startTestSimulator, type User } from "./simulatorClient";
+
+export class SimulatedCloud {
+  private savedEnv: Record<string, string | undefined> = {};
+  /** Every line the client core logged since `captureLog()`. */
+  readonly logLines: string[] = [];
+
+  private readonly initialMicroversions: SimulatorConfig["microversions"];
+
+  private constructor(readonly client: SimulatorClient) {
+    this.initialMicroversions = structuredClone(client.sim.world.config.microversions);
+  }
+
+  static async start(
+    overrides: DeepPartial<SimulatorConfig> = {},
+    transitionMs = 5,
+  ): Promise<SimulatedCloud> {
+    const { client } = await startTestSimulator(overrides, transitionMs);
+    const cloud = new SimulatedCloud(client);
+    cloud.useUser("admin");
+    return cloud;
+  }
+
+  get sim() {
+    return this.client.sim;
+  }
+
+  /** Points OS_* at the simulator as `user` (and forgets cached tokens and version documents). */
+  useUser(user: User): void {
+    this.restoreEnv();
+    for (const [key, value] of Object.entries(osEnvironment(this.sim, user))) {
+      this.savedEnv[key] = process.env[key];
+      process.env[key] = value;
+    }
+    for (const key of ["OS_CLOUD", "OS_PROJECT_ID", "OS_TENANT_ID", "OS_TENANT_NAME", "OS_TOKEN"]) {
+      if (!(key in this.savedEnv)) this.savedEnv[key] = process.env[key];
+      delete process.env[key];
+    }
+    setStackConfig(undefined);
+    clearTokenCache();
+    clearVersionCache();
+  }
+
+  /** Records the core's log lines in `logLines`. */
+  captureLog(): void {
+    this.logLines.length = 0;
+    const add = (m: string) => this.logLines.push(m);
+    setLogger({ debug: add, info: add, warn: add });
+  }
+
+  private restoreEnv(): void {
+    for (const [key, value] of Object.entries(this.savedEnv)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    this.savedEnv = {};
+  }
+
+  /** Forgets every resource, fault and log entry, and restores the microversion ranges. */
+  reset(): void {
+    this.sim.world.reset();
+    this.sim.world.config.microversions = structuredClone(this.initialMicroversions);
+    clearVersionCache();
+  }
+
+  /** Sets a service's microversion range (e.g. `setMaxMicroversion("compute", "2.89")`). */
+  setMaxMicroversion(service: "compute" | "volume", max: string): void {
+    this.sim.world.config.microversions[service].max = max;
+    clearVersionCache();
+  }
+
+  async close(): Promise<void> {
+    setLogger(undefined);
+    this.restoreEnv();
+    clearTokenCache();
+    clearVersionCache();
+    await this.sim.close();
+  }
+
+  /** Creates a Cinder volume as `user` and waits until it is available. */
+  async createVolume(options: { multiattach?: boolean; user?: User; name?: string } = {}): Promise<string> {
+    const user = options.user ?? "admin";
+    const res = await this.client.call(user, "POST", `/volume/v3/${this.client.projectOf(user)}/volumes`, {
+      body: {
+        volume: {
+          size: 1,
+          name: options.name ?? null,
+          ...(options.multiattach ? { volume_type: "multiattach" } : {}),
+        },
+      },
+    });
+    if (res.status !== 202) throw new Error(`volume create: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    const id: string = res.body.volume.id;
+    await this.client.until(
+      async () => this.sim.world.cinder.volumes.get(id)?.status,
+      (status) => status === "available",
+    );
+    return id;
+  }
+
+  /** The volume as the simulator's model holds it. */
+  volume(id: string) {
+    const volume = this.sim.world.cinder.volumes.get(id);
+    if (!volume) throw new Error(`no volume ${id} in the simulator`);
+    return volume;
+  }
+
+  /** Service requests (not control calls) since the last `clearRequests()`. */
+  requests(filter: { method?: string; path?: RegExp } = {}): RequestRecord[] {
+    return this.sim.world.requestLog.records.filter(
+      (r) =>
+        r.service !== "control" &&
+        (!filter.method || r.method === filter.method) &&
+        (!filter.path || filter.path.test(r.path)),
+    );
+  }
+
+  clearRequests(): void {
+    this.sim.world.requestLog.clear();
+  }
+
+  /** Requests that change something (anything but GET/HEAD), Keystone's token requests aside. */
+  mutations(): RequestRecord[] {
+    return this.requests().filter((r) => !["GET", "HEAD"].includes(r.method) && r.service !== "identity");
+  }
+}
