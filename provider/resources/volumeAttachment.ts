@@ -1,0 +1,524 @@
+// VolumeAttachment: a Cinder volume attached to a Nova server through os-volume_attachments (FACTS §3), at
+// every microversion up to 2.101 (asynchronous attach). Nova reports progress nowhere reliable, so the
+// attach and the detach are followed on Cinder: the attachments of this volume for this server.
+// id = `<serverId>/<volumeId>`. The inputs are repeated verbatim; what Nova reports lives under
+// attachedDevice, currentTag, currentDeleteOnTermination, attachmentId and bdmUuid, so that a device or tag
+// the cloud chose never makes diff replace the attachment.
+import {
+  Scope,
+  Session,
+  connect,
+  isBadRequest,
+  isBusyConflict,
+  isConnectionError,
+  isNotFound,
+  log,
+  retryWhileBusy,
+  waitFor,
+  withLock,
+} from "../openstack";
+import {
+  ATTACHMENTS_BEST,
+  ATTACHMENTS_MIN,
+  CinderAttachment,
+  listAttachments,
+} from "../blockstorage/attachments";
+import { showVolume, volumeReadyToAttach } from "../blockstorage/volumes";
+import { isShelvedOffloaded, showServer } from "../compute/servers";
+import {
+  NOVA_VOLUME,
+  NOVA_VOLUME_BEST,
+  NovaVolumeAttachment,
+  atLeast,
+  attachVolume,
+  detachVolume,
+  showVolumeAttachment,
+  updateDeleteOnTermination,
+} from "../compute/volumeAttachments";
+import { ResourceImplementation } from "./common";
+import { InitFailedError, InputChecks, changedInputs, pickInputs, timeoutMs } from "./inputs";
+
+const KIND = "VolumeAttachment";
+
+export interface VolumeAttachmentInputs {
+  serverId: string;
+  volumeId: string;
+  device?: string;
+  tag?: string;
+  deleteOnTermination?: boolean;
+  timeoutSeconds?: number;
+  cloud?: string;
+  region?: string;
+}
+
+export interface VolumeAttachmentOutputs extends VolumeAttachmentInputs {
+  /** The device Nova reports (absent while it has none, e.g. on a shelved-offloaded server). */
+  attachedDevice?: string;
+  /** The tag Nova reports (compute 2.70+). */
+  currentTag?: string;
+  /** Nova's delete_on_termination (compute 2.79+). */
+  currentDeleteOnTermination?: boolean;
+  /** The Cinder attachment id (compute 2.89+). */
+  attachmentId?: string;
+  /** Nova's block device mapping uuid (compute 2.89+). */
+  bdmUuid?: string;
+  /** Where the attachment lives (the compute endpoint, region and project), checked by read and delete. */
+  scope: Scope;
+}
+
+const INPUTS = [
+  "serverId",
+  "volumeId",
+  "device",
+  "tag",
+  "deleteOnTermination",
+  "timeoutSeconds",
+  "cloud",
+  "region",
+] as const;
+const REPLACING = ["serverId", "volumeId", "device", "tag", "cloud", "region"];
+
+/** Nova's device pattern (schemas/volume_attachments.py). */
+const DEVICE = /^(\/dev\/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$/;
+/** parameter_types.tag: 1-60 characters, no "/" or ",". */
+const TAG = /^[^/,]{1,60}$/;
+/** The highest microversion at which show still lists an attachment that has no Cinder attachment id. */
+const SHOWS_PENDING = "2.88";
+
+const idOf = (i: { serverId: string; volumeId: string }) => `${i.serverId}/${i.volumeId}`;
+const describe = (i: { serverId: string; volumeId: string }) =>
+  `volume ${i.volumeId} on server ${i.serverId}`;
+
+/** Every operation on a server runs under the per-server lock shared by all resource kinds. */
+const onServer = <T>(serverId: string, fn: () => Promise<T>) => withLock(`server:${serverId}`, fn);
+
+/**
+ * The compute microversion to send (the best up to 2.101), after checking before any mutation that the
+ * cloud can carry what the inputs ask: a tag needs 2.49, deleteOnTermination 2.79. `false` is Nova's
+ * behaviour before 2.79, so it needs nothing.
+ */
+async function computeMicroversion(s: Session, inputs: Partial<VolumeAttachmentInputs>): Promise<string> {
+  if (inputs.tag !== undefined)
+    await s.requireMicroversion("compute", NOVA_VOLUME.tag, "a volume attachment tag (tag)");
+  if (inputs.deleteOnTermination === true)
+    await s.requireMicroversion("compute", NOVA_VOLUME.deleteOnTermination, "deleteOnTermination");
+  return s.microversion("compute", NOVA_VOLUME_BEST);
+}
+
+/** Cinder's attachments API, which the attach and detach are followed on. */
+async function volumeMicroversion(s: Session): Promise<string> {
+  await s.requireMicroversion("block-storage", ATTACHMENTS_MIN, "following volume attachments");
+  return s.microversion("block-storage", ATTACHMENTS_BEST);
+}
+
+/** The outputs: the inputs exactly as given, then what Nova reports (only the fields it reports). */
+function outputsOf(
+  inputs: VolumeAttachmentInputs,
+  live: NovaVolumeAttachment | undefined,
+  scope: Scope,
+): VolumeAttachmentOutputs {
+  const outs = {
+    ...(pickInputs(inputs, INPUTS) as VolumeAttachmentInputs),
+    scope,
+  } as VolumeAttachmentOutputs;
+  if (live?.device) outs.attachedDevice = live.device;
+  if (live?.tag) outs.currentTag = live.tag;
+  if (live?.deleteOnTermination !== undefined) outs.currentDeleteOnTermination = live.deleteOnTermination;
+  if (live?.attachmentId) outs.attachmentId = live.attachmentId;
+  if (live?.bdmUuid) outs.bdmUuid = live.bdmUuid;
+  return outs;
+}
+
+/** Nova's view of the attachment at `mv`, or undefined on a 404 (at 2.89+ also while it has no attachment id). */
+async function novaAttachment(
+  s: Session,
+  mv: string,
+  i: VolumeAttachmentInputs,
+  action: string,
+): Promise<NovaVolumeAttachment | undefined> {
+  try {
+    return await showVolumeAttachment(s, mv, i.serverId, i.volumeId, action);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Cinder's attachments of this volume for this server. */
+const cinderAttachments = (s: Session, cinderMv: string, i: VolumeAttachmentInputs, action: string) =>
+  listAttachments(s, cinderMv, { volumeId: i.volumeId, instanceId: i.serverId }, action);
+
+/**
+ * Whether the attachment exists in any state: Nova shows it (at 2.88, which still shows attachments that
+ * have no Cinder attachment id yet), or Cinder has an attachment of the volume for the server.
+ */
+async function attachmentEvidence(
+  s: Session,
+  computeMv: string,
+  cinderMv: string,
+  i: VolumeAttachmentInputs,
+  action: string,
+): Promise<{ nova?: NovaVolumeAttachment; cinder: CinderAttachment[] }> {
+  const cinder = await cinderAttachments(s, cinderMv, i, action);
+  const pendingMv = atLeast(computeMv, NOVA_VOLUME.attachmentIds) ? SHOWS_PENDING : computeMv;
+  const nova = await novaAttachment(s, pendingMv, i, action);
+  return { nova, cinder };
+}
+
+/** The attach failed after Nova took it (the volume fell back): nothing to record. */
+class AttachFailedError extends Error {}
+
+/**
+ * Waits until Cinder shows the volume attached to the server. `started` says that the attach was seen
+ * under way (below 2.101 the POST answers after the reservation); once under way, an attachment that
+ * vanishes means Nova rolled the attach back, which 2.101+ reports nowhere else.
+ */
+async function waitForAttached(
+  s: Session,
+  computeMv: string,
+  cinderMv: string,
+  i: VolumeAttachmentInputs,
+  options: { started: boolean; action: string },
+): Promise<void> {
+  let started = options.started;
+  await waitFor({
+    what: `${describe(i)} to be attached`,
+    timeoutMs: timeoutMs(i),
+    onProgress: (message) => log.info(message),
+    poll: async () => {
+      const ours = await cinderAttachments(s, cinderMv, i, options.action);
+      if (ours.some((a) => a.status === "attached")) return { done: true, value: undefined };
+      const failed = ours.find((a) => a.status.startsWith("error"));
+      if (failed) {
+        throw new Error(`${options.action}: Cinder attachment ${failed.id} went to "${failed.status}"`);
+      }
+      if (ours.length > 0) {
+        started = true;
+        return { done: false, state: `Cinder attachment ${ours.map((a) => a.status).join(", ")}` };
+      }
+      if (!started) {
+        // 2.101+: Nova creates the block device mapping before it asks Cinder for anything.
+        started = (await attachmentEvidence(s, computeMv, cinderMv, i, options.action)).nova !== undefined;
+        return { done: false, state: started ? "Nova is preparing the attachment" : "not started yet" };
+      }
+      const volume = await showVolume(s, i.volumeId, options.action);
+      throw new AttachFailedError(
+        `${options.action}: the attach failed after Nova accepted it: the volume is "${volume.status}" with no ` +
+          `attachment to the server (Nova rolled the attach back; its reason is in the server's instance ` +
+          `actions: openstack server event list ${i.serverId})`,
+      );
+    },
+  });
+}
+
+/**
+ * Waits until neither Nova nor Cinder shows the attachment. `detaching` says that the volume was seen in
+ * `detaching` for this detach; a volume back to `in-use` with our attachment still attached after that means
+ * Nova rolled the detach back.
+ */
+async function waitForDetached(
+  s: Session,
+  computeMv: string,
+  cinderMv: string,
+  i: VolumeAttachmentInputs,
+  options: { action: string; timeoutMs: number },
+): Promise<void> {
+  await waitFor({
+    what: `${describe(i)} to be detached`,
+    timeoutMs: options.timeoutMs,
+    onProgress: (message) => log.info(message),
+    poll: async () => {
+      const { nova, cinder } = await attachmentEvidence(s, computeMv, cinderMv, i, options.action);
+      if (!nova && cinder.length === 0) return { done: true, value: undefined };
+      if (cinder.some((a) => a.status === "attached")) {
+        const volume = await showVolume(s, i.volumeId, options.action);
+        if (volume.status === "in-use") {
+          throw new Error(
+            `${options.action}: Nova gave the detach up: the volume is "in-use" and still attached to the server ` +
+              `(see the server's instance actions: openstack server event list ${i.serverId})`,
+          );
+        }
+        return { done: false, state: `volume ${volume.status}` };
+      }
+      return {
+        done: false,
+        state: cinder.length ? cinder.map((a) => a.status).join(", ") : "Nova cleans up",
+      };
+    },
+  });
+}
+
+/**
+ * POSTs the attach, repeating it while Nova answers that the server is busy (a task_state 409) until the
+ * deadline; a locked server, a wrong vm_state or a device in use fail at once with Nova's message.
+ */
+async function postAttach(
+  s: Session,
+  mv: string,
+  i: VolumeAttachmentInputs,
+  action: string,
+): Promise<NovaVolumeAttachment | undefined> {
+  let attempts = 0;
+  return retryWhileBusy(
+    () => {
+      attempts++;
+      if (attempts > 1) log.info(`${action}: the server is busy, retrying (attempt ${attempts})`);
+      return attachVolume(
+        s,
+        mv,
+        i.serverId,
+        {
+          volumeId: i.volumeId,
+          device: i.device,
+          tag: i.tag,
+          deleteOnTermination: atLeast(mv, NOVA_VOLUME.deleteOnTermination)
+            ? i.deleteOnTermination
+            : undefined,
+        },
+        action,
+      );
+    },
+    { what: action, timeoutMs: timeoutMs(i), onProgress: (message) => log.info(message) },
+  );
+}
+
+/**
+ * An attachment that already exists (an earlier run that was interrupted, or one made outside Pulumi) is
+ * taken over: its tag must be the one asked for; deleteOnTermination is brought in line where Nova can.
+ */
+async function adopt(
+  s: Session,
+  mv: string,
+  i: VolumeAttachmentInputs,
+  existing: NovaVolumeAttachment | undefined,
+  action: string,
+): Promise<void> {
+  log.info(`${action}: the volume is already attached to the server; taking that attachment over`);
+  if (i.tag !== undefined && existing?.tag !== undefined && existing.tag !== i.tag) {
+    throw new Error(
+      `${action}: the server already has this volume attached with tag ${JSON.stringify(existing.tag)}, ` +
+        `not ${JSON.stringify(i.tag)}; a tag cannot change in place: set tag to the existing one, or detach the volume first`,
+    );
+  }
+  const wanted = i.deleteOnTermination ?? false;
+  if (existing?.deleteOnTermination !== undefined && existing.deleteOnTermination !== wanted) {
+    await setDeleteOnTermination(s, mv, i, wanted, action);
+  }
+}
+
+async function setDeleteOnTermination(
+  s: Session,
+  mv: string,
+  i: VolumeAttachmentInputs,
+  value: boolean,
+  action: string,
+): Promise<void> {
+  if (!atLeast(mv, NOVA_VOLUME.update)) {
+    await s.requireMicroversion("compute", NOVA_VOLUME.update, "changing deleteOnTermination in place");
+  }
+  await updateDeleteOnTermination(s, mv, i.serverId, i.volumeId, value, action);
+}
+
+/**
+ * Nova deletes a volume whose attachment has delete_on_termination when it detaches it from a
+ * shelved-offloaded server (FACTS §3.6). Clear the flag first (2.85+), or refuse: never lose the volume.
+ */
+async function guardShelvedOffloaded(
+  s: Session,
+  mv: string,
+  i: VolumeAttachmentInputs,
+  action: string,
+): Promise<void> {
+  const server = await showServer(s, i.serverId, action);
+  if (!isShelvedOffloaded(server)) return;
+  const refuse = (why: string) =>
+    new Error(
+      `${action}: the server is SHELVED_OFFLOADED, where Nova deletes the volume on detach when the attachment ` +
+        `has delete_on_termination; ${why}. Unshelve the server first, or detach the volume yourself once you ` +
+        `are sure of the flag`,
+    );
+  if (!atLeast(mv, NOVA_VOLUME.deleteOnTermination)) {
+    throw refuse(`this cloud's compute API (${mv}) cannot show the flag, so the detach is refused`);
+  }
+  const live = await novaAttachment(s, mv, i, action);
+  if (!live?.deleteOnTermination) return;
+  if (!atLeast(mv, NOVA_VOLUME.update)) {
+    throw refuse(`the flag is set and this cloud's compute API (${mv}) cannot clear it (2.85 needed)`);
+  }
+  log.info(`${action}: clearing delete_on_termination before detaching from a shelved-offloaded server`);
+  await updateDeleteOnTermination(s, mv, i.serverId, i.volumeId, false, action);
+}
+
+/** The Nova view for the outputs, falling back to 2.88 while 2.89+ hides an attachment without attachment id. */
+async function liveView(
+  s: Session,
+  mv: string,
+  i: VolumeAttachmentInputs,
+  action: string,
+): Promise<NovaVolumeAttachment | undefined> {
+  const live = await novaAttachment(s, mv, i, action);
+  if (live || !atLeast(mv, NOVA_VOLUME.attachmentIds)) return live;
+  return novaAttachment(s, SHOWS_PENDING, i, action);
+}
+
+export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, VolumeAttachmentOutputs> = {
+  async check(_olds, news) {
+    const c = new InputChecks(news as any, KIND, INPUTS)
+      .required("serverId", "the id of the Nova server")
+      .required("volumeId", "the id of the Cinder volume")
+      .uuid("serverId", "a Nova server")
+      .uuid("volumeId", "a Cinder volume")
+      .string("device", { pattern: DEVICE, says: "must be a device path such as /dev/vdb" })
+      .string("tag", { pattern: TAG, says: 'must be 1-60 characters without "/" or ","' })
+      .boolean("deleteOnTermination")
+      .common();
+    return { inputs: news, failures: c.failures };
+  },
+
+  async diff(_id, olds, news) {
+    const changed = changedInputs(olds, news, INPUTS);
+    const replaces = changed.filter((key) => REPLACING.includes(key));
+    // The volume stays: unless it is multiattach, Nova refuses a second attachment while the old one lives.
+    const otherVolume = typeof news.volumeId === "string" && news.volumeId !== olds.volumeId;
+    return {
+      changes: changed.length > 0,
+      replaces,
+      deleteBeforeReplace: replaces.length > 0 && !(changed.includes("volumeId") && otherVolume),
+    };
+  },
+
+  async create(inputs) {
+    const s = connect({ cloud: inputs.cloud, region: inputs.region });
+    const action = `attaching ${describe(inputs)}`;
+    const id = idOf(inputs);
+    return onServer(inputs.serverId, async () => {
+      const mv = await computeMicroversion(s, inputs);
+      const cinderMv = await volumeMicroversion(s);
+      const scope = await s.scope("compute");
+
+      const before = await attachmentEvidence(s, mv, cinderMv, inputs, action);
+      let started = true;
+      if (before.nova || before.cinder.length > 0) {
+        await adopt(s, mv, inputs, before.nova, action);
+      } else {
+        const volume = await volumeReadyToAttach(s, inputs.volumeId, {
+          timeoutMs: timeoutMs(inputs),
+          action,
+        });
+        if (volume.multiattach && !atLeast(mv, NOVA_VOLUME.multiattach)) {
+          await s.requireMicroversion("compute", NOVA_VOLUME.multiattach, "attaching a multiattach volume");
+        }
+        try {
+          await postAttach(s, mv, inputs, action);
+        } catch (err) {
+          if (!isConnectionError(err)) throw err;
+          // The POST may or may not have reached Nova.
+          const after = await attachmentEvidence(s, mv, cinderMv, inputs, action);
+          if (!after.nova && after.cinder.length === 0) {
+            throw new Error(
+              `${err.message}; nothing shows that Nova received the attach. Run the update again: it takes over ` +
+                "the attachment if it appears meanwhile",
+            );
+          }
+        }
+        started = !atLeast(mv, NOVA_VOLUME.async); // below 2.101 the POST answered after the reservation
+      }
+      try {
+        await waitForAttached(s, mv, cinderMv, inputs, { started, action });
+      } catch (err) {
+        if (err instanceof AttachFailedError) throw err;
+        // Timed out or failed while the attachment may exist: let the engine record it.
+        throw new InitFailedError(err, id, outputsOf(inputs, undefined, scope));
+      }
+      const live = await liveView(s, mv, inputs, action);
+      return { id, outs: outputsOf(inputs, live, scope) };
+    });
+  },
+
+  async read(id, props) {
+    const [serverId, volumeId] = id.split("/");
+    const inputs: VolumeAttachmentInputs = props ?? { serverId, volumeId };
+    const s = connect({ cloud: inputs.cloud, region: inputs.region });
+    const what = `volume attachment ${id}`;
+    const action = `reading the ${what}`;
+    if (props?.scope) await s.assertScope(props.scope, "compute", what);
+    const scope = props?.scope ?? (await s.scope("compute"));
+    const mv = await s.microversion("compute", NOVA_VOLUME_BEST);
+    let live: NovaVolumeAttachment | undefined;
+    try {
+      live = await showVolumeAttachment(s, mv, serverId, volumeId, action);
+    } catch (err) {
+      if (!(await s.isGone(err, { recorded: props?.scope, what }))) throw err;
+      if (!atLeast(mv, NOVA_VOLUME.attachmentIds)) return {};
+      // 2.89+ hides an attachment that has no Cinder attachment id (yet): gone only if Cinder agrees.
+      const cinderMv = await volumeMicroversion(s);
+      const evidence = await attachmentEvidence(s, mv, cinderMv, { serverId, volumeId }, action);
+      if (!evidence.nova && evidence.cinder.length === 0) return {};
+      live = evidence.nova ?? { serverId, volumeId };
+    }
+    return { id, props: outputsOf(inputs, live, scope) };
+  },
+
+  async update(id, olds, news) {
+    const s = connect({ cloud: news.cloud, region: news.region });
+    const action = `updating ${describe(news)}`;
+    await s.assertScope(olds.scope, "compute", `volume attachment ${id}`);
+    return onServer(news.serverId, async () => {
+      const mv = await computeMicroversion(s, news);
+      const before = olds.deleteOnTermination ?? false;
+      const after = news.deleteOnTermination ?? false;
+      if (before !== after) await setDeleteOnTermination(s, mv, news, after, action);
+      const live = await liveView(s, mv, news, action);
+      return { outs: outputsOf(news, live, olds.scope) };
+    });
+  },
+
+  async delete(id, props) {
+    const s = connect({ cloud: props.cloud, region: props.region });
+    const action = `detaching ${describe(props)}`;
+    const what = `volume attachment ${id}`;
+    await s.assertScope(props.scope, "compute", what);
+    await onServer(props.serverId, async () => {
+      const mv = await s.microversion("compute", NOVA_VOLUME_BEST);
+      const cinderMv = await volumeMicroversion(s);
+      const deadline = Date.now() + timeoutMs(props);
+      try {
+        await guardShelvedOffloaded(s, mv, props, action);
+        await retryWhileBusy(() => startDetach(s, mv, props, action), {
+          what: action,
+          timeoutMs: timeoutMs(props),
+          isBusy: (err) => isBusyConflict(err) || err instanceof VolumeBusyError,
+          onProgress: (message) => log.info(message),
+        });
+      } catch (err) {
+        if (await s.isGone(err, { recorded: props.scope, what })) return; // server, volume or attachment gone
+        throw err;
+      }
+      await waitForDetached(s, mv, cinderMv, props, {
+        action,
+        timeoutMs: Math.max(deadline - Date.now(), 1),
+      });
+    });
+  },
+};
+
+/** The volume is attaching (an attach still under way): the detach must wait for it. */
+class VolumeBusyError extends Error {}
+
+/**
+ * DELETE; Cinder's "Unable to detach" 400 means the volume is not in-use: already `detaching` (an earlier
+ * detach is under way: follow it) or still attaching (wait for it, as for a busy server).
+ */
+async function startDetach(s: Session, mv: string, i: VolumeAttachmentInputs, action: string): Promise<void> {
+  try {
+    await detachVolume(s, mv, i.serverId, i.volumeId, action);
+  } catch (err) {
+    if (!isBadRequest(err) || !/Unable to detach volume/i.test(err.serviceMessage)) throw err;
+    const volume = await showVolume(s, i.volumeId, action);
+    if (volume.status === "detaching") return;
+    if (["reserved", "attaching"].includes(volume.status)) {
+      throw new VolumeBusyError(`${action}: the volume is still "${volume.status}"`);
+    }
+    throw err;
+  }
+}
