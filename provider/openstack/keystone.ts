@@ -32,6 +32,8 @@ export interface Token {
   renewAt: number;
   projectId?: string;
   userId?: string;
+  /** The names of the roles the token carries in its scope. */
+  roles: string[];
   catalog: CatalogEntry[];
 }
 
@@ -142,6 +144,7 @@ export async function requestToken(c: Credentials, options: KeystoneCallOptions 
     renewAt: expiresAt - margin,
     projectId: body.project?.id,
     userId: body.user?.id,
+    roles: Array.isArray(body.roles) ? body.roles.map((r: { name?: unknown }) => String(r?.name)) : [],
     catalog: Array.isArray(body.catalog) ? body.catalog : [],
   };
 }

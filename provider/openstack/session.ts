@@ -118,6 +118,16 @@ export class Session {
     return (await getToken(c, this.keystoneOptions())).projectId;
   }
 
+  /**
+   * The role names of the credentials (from the Keystone token); undefined for no-auth and admin-token
+   * sessions, which cannot know them. For checks a service does not make itself (Cinder ignores
+   * `all_tenants` from a non-admin instead of refusing it).
+   */
+  async roles(): Promise<string[] | undefined> {
+    if (!this.usesKeystone) return undefined;
+    return (await getToken(this.#credentials, this.keystoneOptions())).roles;
+  }
+
   private async resolveEndpoint(service: ServiceType): Promise<ResolvedEndpoint> {
     const c = this.#credentials;
     const override = c.endpointOverrides[service];

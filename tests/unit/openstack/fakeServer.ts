@@ -128,6 +128,10 @@ export function tokenBody(
       expires_at: new Date(now + (options.expiresInMs ?? 3600_000)).toISOString(),
       project: { id: project, name: "demo", domain: { id: "default", name: "Default" } },
       user: { id: "u-1", name: "alice", domain: { id: "default", name: "Default" } },
+      roles: [
+        { id: "r-1", name: "member" },
+        { id: "r-2", name: "reader" },
+      ],
       catalog: [
         { type: "compute", name: "nova", endpoints: endpoints("/compute/v2.1") },
         { type: "volumev3", name: "cinderv3", endpoints: endpoints(`/volume/v3/${project}`) },

@@ -40,6 +40,7 @@ describe("openstack/keystone", () => {
       }),
     );
     assert.equal(await s.projectId(), "p-1");
+    assert.deepEqual(await s.roles(), ["member", "reader"]);
     const auth = server.requests[0];
     assert.equal(auth.path, "/v3/auth/tokens");
     assert.deepEqual(auth.json, {

@@ -71,6 +71,11 @@ describe("openstack/session", () => {
     await one.assertScope(recorded, "compute", "share attachment S/H");
   });
 
+  it("knows no roles without Keystone", async () => {
+    const s = connect({ credentials: noauthCredentials({ compute: `${server.url}/v2.1` }) });
+    assert.equal(await s.roles(), undefined);
+  });
+
   it("does not take a 404 at too low a microversion for gone", async () => {
     const s = connect({ credentials: noauthCredentials({ compute: `${server.url}/v2.1` }) });
     server.route("GET", "/v2.1/servers/S/shares/H", notFound);
