@@ -23,7 +23,8 @@ export interface VolumeAttachmentArgs extends CommonArgs {
 /**
  * A Cinder volume attached to a Nova server through Nova (`os-volume_attachments`). The id is
  * `<serverId>/<volumeId>`. Inputs are repeated as outputs exactly as given; what Nova reports lives in
- * `attachedDevice`, `attachmentId` and `bdmUuid`.
+ * `attachedDevice`, `currentTag`, `currentDeleteOnTermination`, `attachmentId` and `bdmUuid`. An attachment
+ * that already exists when the resource is created is taken over (adopted).
  */
 export class VolumeAttachment extends StorageResource {
   declare public readonly serverId: pulumi.Output<string>;
@@ -31,8 +32,15 @@ export class VolumeAttachment extends StorageResource {
   declare public readonly device: pulumi.Output<string | undefined>;
   declare public readonly tag: pulumi.Output<string | undefined>;
   declare public readonly deleteOnTermination: pulumi.Output<boolean | undefined>;
-  /** The device name Nova reports for the attachment, when it reports one. */
+  /**
+   * The device name Nova reports for the attachment, when it reports one. It may differ from `device`
+   * (libvirt picks its own); a difference never replaces the attachment.
+   */
   declare public readonly attachedDevice: pulumi.Output<string | undefined>;
+  /** The tag Nova reports (compute API 2.70+). */
+  declare public readonly currentTag: pulumi.Output<string | undefined>;
+  /** Whether Nova will delete the volume with the server, as Nova reports it (compute API 2.79+). */
+  declare public readonly currentDeleteOnTermination: pulumi.Output<boolean | undefined>;
   /** The Cinder attachment id behind this attachment (reported from compute API 2.89). */
   declare public readonly attachmentId: pulumi.Output<string | undefined>;
   /** Nova's block device mapping id (reported from compute API 2.89). */
@@ -44,7 +52,7 @@ export class VolumeAttachment extends StorageResource {
       name,
       args,
       ["serverId", "volumeId"],
-      ["attachedDevice", "attachmentId", "bdmUuid"],
+      ["attachedDevice", "currentTag", "currentDeleteOnTermination", "attachmentId", "bdmUuid"],
       opts,
     );
   }

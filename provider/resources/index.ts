@@ -2,8 +2,10 @@
 // every SDK class requires (`pulumi-openstack-storage/provider/resources`, see sdk/providerShim.ts), so
 // its package path and `providerFor` are part of the state contract: `__provider` texts already stored in
 // users' stacks call them. Never rename either.
+import { blockStorageAttachment } from "./blockStorageAttachment";
 import { HostedProvider, OutputDescription, ResourceImplementation, wrapProvider } from "./common";
 import { serverShareAttachment } from "./serverShareAttachment";
+import { volumeAttachment } from "./volumeAttachment";
 
 export * from "./common";
 
@@ -22,6 +24,8 @@ export type ResourceKind = (typeof resourceKinds)[number];
 // (implementations import what they share from "./common", never from this file, to avoid a cycle)
 const builtIn: Partial<Record<ResourceKind, ResourceImplementation>> = {
   ServerShareAttachment: serverShareAttachment,
+  VolumeAttachment: volumeAttachment,
+  BlockStorageAttachment: blockStorageAttachment,
 };
 
 const implementations = new Map(Object.entries(builtIn) as [string, ResourceImplementation][]);

@@ -15,7 +15,6 @@ import {
   log,
   retryWhileBusy,
   waitFor,
-  withLock,
 } from "../openstack";
 import {
   ATTACHMENTS_BEST,
@@ -24,7 +23,8 @@ import {
   listAttachments,
 } from "../blockstorage/attachments";
 import { showVolume, volumeReadyToAttach } from "../blockstorage/volumes";
-import { isShelvedOffloaded, showServer } from "../compute/servers";
+import { ServerGuard, withServer } from "../compute/serverGuard";
+import { Server } from "../compute/servers";
 import {
   NOVA_VOLUME,
   NOVA_VOLUME_BEST,
@@ -89,8 +89,22 @@ const idOf = (i: { serverId: string; volumeId: string }) => `${i.serverId}/${i.v
 const describe = (i: { serverId: string; volumeId: string }) =>
   `volume ${i.volumeId} on server ${i.serverId}`;
 
-/** Every operation on a server runs under the per-server lock shared by all resource kinds. */
-const onServer = <T>(serverId: string, fn: () => Promise<T>) => withLock(`server:${serverId}`, fn);
+/** True when the server is shelved and offloaded (no host): Nova then attaches and detaches inline. */
+const isShelvedOffloaded = (server: Server) =>
+  server.vmState === "shelved_offloaded" || server.status === "SHELVED_OFFLOADED";
+
+/**
+ * Runs an operation under the server guard that every resource kind shares (one operation per server at a
+ * time in this process; power restores left by a killed run are finished first).
+ */
+function onServer<T>(
+  s: Session,
+  i: VolumeAttachmentInputs,
+  action: string,
+  fn: (guard: ServerGuard) => Promise<T>,
+): Promise<T> {
+  return withServer(s, i.serverId, { action, timeoutMs: timeoutMs(i) }, fn);
+}
 
 /**
  * The compute microversion to send (the best up to 2.101), after checking before any mutation that the
@@ -326,10 +340,10 @@ async function setDeleteOnTermination(
 async function guardShelvedOffloaded(
   s: Session,
   mv: string,
+  server: Server,
   i: VolumeAttachmentInputs,
   action: string,
 ): Promise<void> {
-  const server = await showServer(s, i.serverId, action);
   if (!isShelvedOffloaded(server)) return;
   const refuse = (why: string) =>
     new Error(
@@ -391,7 +405,8 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
     const s = connect({ cloud: inputs.cloud, region: inputs.region });
     const action = `attaching ${describe(inputs)}`;
     const id = idOf(inputs);
-    return onServer(inputs.serverId, async () => {
+    return onServer(s, inputs, action, async (guard) => {
+      if (!guard.server) throw guard.notFound!; // Nova's "Instance ... could not be found"
       const mv = await computeMicroversion(s, inputs);
       const cinderMv = await volumeMicroversion(s);
       const scope = await s.scope("compute");
@@ -463,7 +478,8 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
     const s = connect({ cloud: news.cloud, region: news.region });
     const action = `updating ${describe(news)}`;
     await s.assertScope(olds.scope, "compute", `volume attachment ${id}`);
-    return onServer(news.serverId, async () => {
+    return onServer(s, news, action, async (guard) => {
+      if (!guard.server) throw guard.notFound!;
       const mv = await computeMicroversion(s, news);
       const before = olds.deleteOnTermination ?? false;
       const after = news.deleteOnTermination ?? false;
@@ -478,12 +494,16 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
     const action = `detaching ${describe(props)}`;
     const what = `volume attachment ${id}`;
     await s.assertScope(props.scope, "compute", what);
-    await onServer(props.serverId, async () => {
+    await onServer(s, props, action, async (guard) => {
+      if (!guard.server) {
+        if (await s.isGone(guard.notFound, { recorded: props.scope, what })) return; // the server is gone
+        throw guard.notFound;
+      }
       const mv = await s.microversion("compute", NOVA_VOLUME_BEST);
       const cinderMv = await volumeMicroversion(s);
       const deadline = Date.now() + timeoutMs(props);
       try {
-        await guardShelvedOffloaded(s, mv, props, action);
+        await guardShelvedOffloaded(s, mv, guard.server!, props, action);
         await retryWhileBusy(() => startDetach(s, mv, props, action), {
           what: action,
           timeoutMs: timeoutMs(props),

@@ -44,7 +44,7 @@ const contracts: Record<string, Contract> = {
       region: "RegionTwo",
     },
     required: ["serverId", "volumeId"],
-    reported: ["attachedDevice", "attachmentId", "bdmUuid"],
+    reported: ["attachedDevice", "currentTag", "currentDeleteOnTermination", "attachmentId", "bdmUuid"],
     secret: [],
   },
   BlockStorageAttachment: {
