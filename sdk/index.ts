@@ -5,3 +5,5 @@ export * from "./volumeAttachment";
 export * from "./blockStorageAttachment";
 export * from "./shareServer";
 export * from "./lookups/serverShares";
+export * from "./lookups/volumeAttachments";
+export * from "./lookups/blockStorageAttachments";

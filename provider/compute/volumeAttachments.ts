@@ -1,6 +1,6 @@
 // Nova os-volume_attachments (FACTS §3): URLs, request/response types, one function per call, and the
 // field mapping of every microversion. No Pulumi here.
-import { Session, compareMicroversions } from "../openstack";
+import { Session, compareMicroversions, isNotFound } from "../openstack";
 
 /** Microversions that change this API (FACTS §3.9). */
 export const NOVA_VOLUME = {
@@ -22,6 +22,9 @@ export const NOVA_VOLUME = {
 
 /** The highest microversion that changes anything here: what we send when the cloud has it. */
 export const NOVA_VOLUME_BEST = NOVA_VOLUME.async;
+
+/** The highest microversion at which show still returns an attachment that has no Cinder attachment id. */
+export const SHOWS_PENDING = "2.88";
 
 /** An attachment as Nova reports it at some microversion; a field is absent when that version lacks it. */
 export interface NovaVolumeAttachment {
@@ -90,6 +93,30 @@ export async function showVolumeAttachment(
 ): Promise<NovaVolumeAttachment> {
   const { data } = await s.request("compute", "GET", item(serverId, volumeId), { microversion: mv, action });
   return attachmentFromApi(data.volumeAttachment);
+}
+
+/**
+ * Show at `mv`; at 2.89+ a 404 is asked again at 2.88, which still shows an attachment that has no Cinder
+ * attachment id (yet, or ever for a legacy attachment): that one comes back without attachmentId/bdmUuid.
+ * Throws the first 404 when neither shows it.
+ */
+export async function showVolumeAttachmentAnyState(
+  s: Session,
+  mv: string,
+  serverId: string,
+  volumeId: string,
+  action: string,
+): Promise<NovaVolumeAttachment> {
+  try {
+    return await showVolumeAttachment(s, mv, serverId, volumeId, action);
+  } catch (err) {
+    if (!isNotFound(err) || !atLeast(mv, NOVA_VOLUME.attachmentIds)) throw err;
+    try {
+      return await showVolumeAttachment(s, SHOWS_PENDING, serverId, volumeId, action);
+    } catch (second) {
+      throw isNotFound(second) ? err : second;
+    }
+  }
 }
 
 /**

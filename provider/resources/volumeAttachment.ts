@@ -29,10 +29,12 @@ import {
   NOVA_VOLUME,
   NOVA_VOLUME_BEST,
   NovaVolumeAttachment,
+  SHOWS_PENDING,
   atLeast,
   attachVolume,
   detachVolume,
   showVolumeAttachment,
+  showVolumeAttachmentAnyState,
   updateDeleteOnTermination,
 } from "../compute/volumeAttachments";
 import { ResourceImplementation } from "./common";
@@ -82,8 +84,6 @@ const REPLACING = ["serverId", "volumeId", "device", "tag", "cloud", "region"];
 const DEVICE = /^(\/dev\/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$/;
 /** parameter_types.tag: 1-60 characters, no "/" or ",". */
 const TAG = /^[^/,]{1,60}$/;
-/** The highest microversion at which show still lists an attachment that has no Cinder attachment id. */
-const SHOWS_PENDING = "2.88";
 
 const idOf = (i: { serverId: string; volumeId: string }) => `${i.serverId}/${i.volumeId}`;
 const describe = (i: { serverId: string; volumeId: string }) =>
@@ -363,16 +363,19 @@ async function guardShelvedOffloaded(
   await updateDeleteOnTermination(s, mv, i.serverId, i.volumeId, false, action);
 }
 
-/** The Nova view for the outputs, falling back to 2.88 while 2.89+ hides an attachment without attachment id. */
+/** The Nova view for the outputs (also of an attachment 2.89+ hides), or undefined when Nova has none. */
 async function liveView(
   s: Session,
   mv: string,
   i: VolumeAttachmentInputs,
   action: string,
 ): Promise<NovaVolumeAttachment | undefined> {
-  const live = await novaAttachment(s, mv, i, action);
-  if (live || !atLeast(mv, NOVA_VOLUME.attachmentIds)) return live;
-  return novaAttachment(s, SHOWS_PENDING, i, action);
+  try {
+    return await showVolumeAttachmentAnyState(s, mv, i.serverId, i.volumeId, action);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, VolumeAttachmentOutputs> = {

@@ -66,6 +66,11 @@ export class SimulatedCloud {
   /** Forgets every resource, fault and log entry, and restores the microversion ranges. */
   reset(): void {
     this.sim.world.reset();
+    this.restoreMicroversions();
+  }
+
+  /** Gives every service its microversion range from start-up again. */
+  restoreMicroversions(): void {
     this.sim.world.config.microversions = structuredClone(this.initialMicroversions);
     clearVersionCache();
   }
