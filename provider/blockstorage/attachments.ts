@@ -1,7 +1,7 @@
 // Cinder v3 attachments API (FACTS §5): URLs, request/response types and one function per call.
 // No Pulumi here. Every response that carries connection_info registers its secret values for redaction
 // before anything else can see it.
-import { Session, registerSecret } from "../openstack";
+import { Session, isNotFound, registerSecret } from "../openstack";
 
 /** The lowest volume API microversion of each feature (FACTS §5.1, §5.9). */
 export const ATTACHMENTS_MIN = "3.27";
@@ -173,11 +173,15 @@ export async function deleteAttachment(
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
+/** How often a listing starts over when the marker it pages from was deleted meanwhile. */
+const MAX_RESTARTS = 3;
 
 /**
  * GET /attachments[/detail], every page. Cinder's attachment lists carry no "next" links, so pages are
  * followed with `marker` (the last id seen) until a page comes back empty: a short page alone proves
- * nothing, because the cloud may cap the page size below what was asked. `limit` caps the total.
+ * nothing, because the cloud may cap the page size below what was asked. `limit` caps the total. When the
+ * marker attachment is deleted between two pages (Cinder answers 404 for it), the listing starts over and
+ * skips what it has already.
  *
  * The status filter is sent as `attach_status`: Cinder's `status` filter is not a column of the
  * attachments table and matches nothing (recorded on Cinder 21).
@@ -193,31 +197,57 @@ export async function listAttachments(
   const out: CinderAttachment[] = [];
   const seen = new Set<string>();
   let marker: string | undefined;
+  let restarts = 0;
   for (;;) {
     const want = query.limit === undefined ? pageSize : Math.min(pageSize, query.limit - out.length);
     if (want <= 0) return out;
-    const { data } = await s.request("block-storage", "GET", path, {
-      microversion: mv,
-      action,
-      query: {
-        volume_id: query.volumeId,
-        instance_id: query.instanceId,
-        attach_status: query.status,
-        all_tenants: query.allTenants ? 1 : undefined,
-        sort: query.sort,
-        limit: want,
-        marker,
-      },
-    });
-    const page = ((data?.attachments as unknown[]) ?? []).map(attachmentFromApi);
-    if (page.length === 0) return out;
-    for (const item of page) {
-      if (seen.has(item.id)) {
-        throw new Error(`${action}: Cinder returned attachment ${item.id} twice while paging; giving up`);
-      }
-      seen.add(item.id);
+    let data: any;
+    try {
+      ({ data } = await s.request("block-storage", "GET", path, {
+        microversion: mv,
+        action,
+        query: {
+          volume_id: query.volumeId,
+          instance_id: query.instanceId,
+          attach_status: query.status,
+          all_tenants: query.allTenants ? 1 : undefined,
+          sort: query.sort,
+          limit: want,
+          marker,
+        },
+      }));
+    } catch (err) {
+      if (marker === undefined || !isNotFound(err) || restarts >= MAX_RESTARTS) throw err;
+      restarts++;
+      marker = undefined; // the marker vanished: start over, skipping what was seen
+      continue;
     }
-    out.push(...(query.limit === undefined ? page : page.slice(0, query.limit - out.length)));
+    const page = ((data?.attachments as unknown[]) ?? []).map(attachmentFromApi);
+    const fresh = page.filter((item) => !seen.has(item.id));
+    if (fresh.length === 0) return out; // an empty page, or one that repeats itself
+    for (const item of fresh) {
+      if (query.limit !== undefined && out.length >= query.limit) return out;
+      seen.add(item.id);
+      out.push(item);
+    }
     marker = page[page.length - 1].id;
   }
+}
+
+/**
+ * One GET /attachments (summaries) for filters that match a handful of attachments (a volume and an
+ * instance): Cinder's own page size (1000 by default) holds them all, so no second request is needed.
+ */
+export async function findAttachments(
+  s: Session,
+  mv: string,
+  filters: Pick<ListAttachmentsQuery, "volumeId" | "instanceId">,
+  action: string,
+): Promise<CinderAttachment[]> {
+  const { data } = await s.request("block-storage", "GET", COLLECTION, {
+    microversion: mv,
+    action,
+    query: { volume_id: filters.volumeId, instance_id: filters.instanceId },
+  });
+  return ((data?.attachments as unknown[]) ?? []).map(attachmentFromApi);
 }

@@ -12,7 +12,7 @@ import {
   completeAttachment,
   createAttachment,
   deleteAttachment,
-  listAttachments,
+  findAttachments,
   showAttachment,
   updateAttachment,
 } from "../blockstorage/attachments";
@@ -112,13 +112,14 @@ async function findEarlierAttempt(
   action: string,
 ): Promise<CinderAttachment | undefined> {
   if (inputs.instanceId === undefined) return undefined;
-  const found = await listAttachments(
+  const found = await findAttachments(
     s,
     mv,
-    { volumeId: inputs.volumeId, instanceId: inputs.instanceId, detail: true },
+    { volumeId: inputs.volumeId, instanceId: inputs.instanceId },
     action,
   );
-  return found.find((a) => ["reserved", "attaching", "attached"].includes(a.status));
+  const live = found.find((a) => ["reserved", "attaching", "attached"].includes(a.status));
+  return live && showAttachment(s, mv, live.id, action);
 }
 
 /** Connects (when a connector is new or was never applied) and completes as the inputs ask. */

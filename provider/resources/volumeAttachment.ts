@@ -20,7 +20,7 @@ import {
   ATTACHMENTS_BEST,
   ATTACHMENTS_MIN,
   CinderAttachment,
-  listAttachments,
+  findAttachments,
 } from "../blockstorage/attachments";
 import { showVolume, volumeReadyToAttach } from "../blockstorage/volumes";
 import { ServerGuard, withServer } from "../compute/serverGuard";
@@ -160,7 +160,7 @@ async function novaAttachment(
 
 /** Cinder's attachments of this volume for this server. */
 const cinderAttachments = (s: Session, cinderMv: string, i: VolumeAttachmentInputs, action: string) =>
-  listAttachments(s, cinderMv, { volumeId: i.volumeId, instanceId: i.serverId }, action);
+  findAttachments(s, cinderMv, { volumeId: i.volumeId, instanceId: i.serverId }, action);
 
 /**
  * Whether the attachment exists in any state: Nova shows it (at 2.88, which still shows attachments that
@@ -184,8 +184,9 @@ class AttachFailedError extends Error {}
 
 /**
  * Waits until Cinder shows the volume attached to the server. `started` says that the attach was seen
- * under way (below 2.101 the POST answers after the reservation); once under way, an attachment that
- * vanishes means Nova rolled the attach back, which 2.101+ reports nowhere else.
+ * under way (below 2.101 the POST answers after the reservation). Once under way, an attachment that
+ * vanishes from both Nova and Cinder means Nova rolled the attach back, which 2.101+ reports nowhere else.
+ * Each conclusion rests on reads made in an order that a transition between them cannot fool.
  */
 async function waitForAttached(
   s: Session,
@@ -210,11 +211,14 @@ async function waitForAttached(
         started = true;
         return { done: false, state: `Cinder attachment ${ours.map((a) => a.status).join(", ")}` };
       }
-      if (!started) {
-        // 2.101+: Nova creates the block device mapping before it asks Cinder for anything.
-        started = (await attachmentEvidence(s, computeMv, cinderMv, i, options.action)).nova !== undefined;
-        return { done: false, state: started ? "Nova is preparing the attachment" : "not started yet" };
+      // No Cinder attachment (yet, or any more): Nova creates its block device mapping first and removes
+      // it last, so it tells "not yet" from "rolled back".
+      const { nova, cinder } = await attachmentEvidence(s, computeMv, cinderMv, i, options.action);
+      if (nova || cinder.length > 0) {
+        started = true;
+        return { done: false, state: "Nova is preparing the attachment" };
       }
+      if (!started) return { done: false, state: "Nova has not started yet" };
       const volume = await showVolume(s, i.volumeId, options.action);
       throw new AttachFailedError(
         `${options.action}: the attach failed after Nova accepted it: the volume is "${volume.status}" with no ` +
@@ -226,9 +230,9 @@ async function waitForAttached(
 }
 
 /**
- * Waits until neither Nova nor Cinder shows the attachment. `detaching` says that the volume was seen in
- * `detaching` for this detach; a volume back to `in-use` with our attachment still attached after that means
- * Nova rolled the detach back.
+ * Waits until neither Nova nor Cinder shows the attachment. The detach failed when, after the volume is
+ * seen back to `in-use`, both still show it attached (Nova rolled the detach back); reading them after the
+ * volume keeps a detach that completes between the reads from looking like that.
  */
 async function waitForDetached(
   s: Session,
@@ -237,27 +241,26 @@ async function waitForDetached(
   i: VolumeAttachmentInputs,
   options: { action: string; timeoutMs: number },
 ): Promise<void> {
+  const attached = (e: { cinder: CinderAttachment[] }) => e.cinder.some((a) => a.status === "attached");
   await waitFor({
     what: `${describe(i)} to be detached`,
     timeoutMs: options.timeoutMs,
     onProgress: (message) => log.info(message),
     poll: async () => {
-      const { nova, cinder } = await attachmentEvidence(s, computeMv, cinderMv, i, options.action);
-      if (!nova && cinder.length === 0) return { done: true, value: undefined };
-      if (cinder.some((a) => a.status === "attached")) {
-        const volume = await showVolume(s, i.volumeId, options.action);
-        if (volume.status === "in-use") {
+      const seen = await attachmentEvidence(s, computeMv, cinderMv, i, options.action);
+      if (!seen.nova && seen.cinder.length === 0) return { done: true, value: undefined };
+      if (!attached(seen)) return { done: false, state: "Nova cleans up" };
+      const volume = await showVolume(s, i.volumeId, options.action);
+      if (volume.status === "in-use") {
+        const again = await attachmentEvidence(s, computeMv, cinderMv, i, options.action);
+        if (again.nova && attached(again)) {
           throw new Error(
             `${options.action}: Nova gave the detach up: the volume is "in-use" and still attached to the server ` +
               `(see the server's instance actions: openstack server event list ${i.serverId})`,
           );
         }
-        return { done: false, state: `volume ${volume.status}` };
       }
-      return {
-        done: false,
-        state: cinder.length ? cinder.map((a) => a.status).join(", ") : "Nova cleans up",
-      };
+      return { done: false, state: `volume ${volume.status}` };
     },
   });
 }

@@ -110,6 +110,27 @@ export class SimulatedCloud {
     return id;
   }
 
+  /** Creates a Nova server as `user` (default admin) and waits until it is ACTIVE. */
+  async createServer(user: User = "admin"): Promise<string> {
+    const res = await this.client.call(user, "POST", "/compute/v2.1/servers", {
+      mv: "2.1",
+      body: { server: { name: "vm", flavorRef: "1", imageRef: "70a599e0-31e7-49b7-b260-868f441e862b" } },
+    });
+    if (res.status !== 202) throw new Error(`server create: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    const id: string = res.body.server.id;
+    await this.client.until(
+      async () => this.sim.world.nova.servers.get(id)?.vmState,
+      (state) => state === "active",
+    );
+    return id;
+  }
+
+  /** Sets server fields through the control API (vmState, taskState, locked, volumeAttachOutcome...). */
+  async patchServer(id: string, body: Record<string, unknown>): Promise<void> {
+    const res = await this.client.control("PATCH", `/nova/servers/${id}`, body);
+    if (res.status !== 200) throw new Error(`server patch: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  }
+
   /** The volume as the simulator's model holds it. */
   volume(id: string) {
     const volume = this.sim.world.cinder.volumes.get(id);
