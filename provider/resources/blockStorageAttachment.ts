@@ -145,6 +145,8 @@ export const blockStorageAttachment: ResourceImplementation<
   BlockStorageAttachmentInputs,
   BlockStorageAttachmentOutputs
 > = {
+  outputs: { secret: ["connectionInfo"] },
+
   async check(_olds, news) {
     const c = new InputChecks(news as any, KIND, INPUTS)
       .required("volumeId", "the id of the Cinder volume to attach")
