@@ -1,45 +1,31 @@
-// A simulator plus Pulumi's provider host configured for it the way the engine would: the stack config
-// (password as a secret) through Configure, and no OS_* variables in the host, so credentials can only come
-// from that config. For the conformance tests of the attachment kinds.
-import { osEnvironment } from "../../simulator/core/app";
-import { ProviderHost, secretValue } from "./providerHost";
-import { sdkProviderTexts } from "./serializedProvider";
+// The conformance fixture (simulator + provider host configured from secret stack config, no OS_* in the
+// host) with the cloud-side helpers of SimulatedCloud, for the attachment kinds' host conformance suites.
+import type { ResourceKind } from "../../provider/resources";
+import { Conformance, startConformance } from "./conformance";
+import { ProviderHost } from "./providerHost";
 import { SimulatedCloud } from "./simulatedCloud";
 
 export interface HostedCloud {
   cloud: SimulatedCloud;
   host: ProviderHost;
-  /** The `__provider` text of the SDK class of `kind`. */
+  /** The `__provider` text of the SDK class of the kind under test. */
   provider: string;
-  /** The admin password given as secret stack config. */
+  /** The password the host was configured with (as a secret). */
   password: string;
   close(): Promise<void>;
 }
 
-export async function startHostedCloud(kind: string): Promise<HostedCloud> {
-  const cloud = await SimulatedCloud.start();
-  const env: NodeJS.ProcessEnv = {};
-  for (const key of Object.keys(process.env)) if (key.startsWith("OS_")) env[key] = "";
-  const [host, texts] = await Promise.all([ProviderHost.start({ env }), sdkProviderTexts()]);
-  const os = osEnvironment(cloud.sim, "admin");
-  await host.configure({
-    "openstack:authUrl": os.OS_AUTH_URL,
-    "openstack:userName": os.OS_USERNAME,
-    "openstack:password": secretValue(os.OS_PASSWORD),
-    "openstack:tenantName": os.OS_PROJECT_NAME,
-    "openstack:userDomainName": "Default",
-    "openstack:projectDomainName": "Default",
-    "openstack:region": os.OS_REGION_NAME,
-    "test-project:unrelated": "x",
-  });
+export async function startHostedCloud(kind: ResourceKind): Promise<HostedCloud> {
+  const conformance: Conformance = await startConformance({ simulator: { transitions: { default: 5 } } });
+  const cloud = SimulatedCloud.on(conformance.sim);
   return {
     cloud,
-    host,
-    provider: texts[kind],
-    password: os.OS_PASSWORD,
+    host: conformance.host,
+    provider: conformance.providers[kind],
+    password: (conformance.stackConfig["openstack:password"] as { value: string }).value,
     close: async () => {
-      await host.stop();
-      await cloud.close();
+      await cloud.close(); // closes the simulator
+      await conformance.host.stop();
     },
   };
 }

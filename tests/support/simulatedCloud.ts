@@ -1,7 +1,7 @@
 // For tests that drive resource implementations and lookups against a simulator: starts one, points the
 // client core at it through OS_* variables (as a user's environment would), and offers the few cloud-side
 // steps the tests need (volumes, servers, the request log, logs the core writes).
-import { osEnvironment, type DeepPartial } from "../../simulator/core/app";
+import { osEnvironment, type DeepPartial, type RunningSimulator } from "../../simulator/core/app";
 import type { SimulatorConfig } from "../../simulator/core/config";
 import type { RequestRecord } from "../../simulator/core/requestLog";
 import { clearTokenCache, clearVersionCache, setLogger, setStackConfig } from "../../provider/openstack";
@@ -23,7 +23,12 @@ export class SimulatedCloud {
     transitionMs = 5,
   ): Promise<SimulatedCloud> {
     const { client } = await startTestSimulator(overrides, transitionMs);
-    const cloud = new SimulatedCloud(client);
+    return SimulatedCloud.on(client.sim);
+  }
+
+  /** Works with a simulator started elsewhere (e.g. by `startConformance`). */
+  static on(sim: RunningSimulator): SimulatedCloud {
+    const cloud = new SimulatedCloud(new SimulatorClient(sim));
     cloud.useUser("admin");
     return cloud;
   }
