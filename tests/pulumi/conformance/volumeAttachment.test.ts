@@ -119,7 +119,7 @@ describe("VolumeAttachment through the Pulumi provider host", () => {
       assert.equal(hc.cloud.volume(volumeId).status, "available");
       assert.equal((await hc.host.read(urn, id, updated.properties)).id, "");
       await hc.host.delete(urn, id, updated.properties);
-      assert.ok(!hc.host.stderr.includes(hc.password));
+      assert.ok(!hc.host.stderr.includes(hc.password) && !hc.host.stdout.includes(hc.password));
     });
 
     it("passes a clear error through for a volume attached elsewhere, with no mutation", async () => {
