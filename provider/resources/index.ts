@@ -6,6 +6,7 @@ import { blockStorageAttachment } from "./blockStorageAttachment";
 import { HostedProvider, OutputDescription, ResourceImplementation, wrapProvider } from "./common";
 import { serverShareAttachment } from "./serverShareAttachment";
 import { volumeAttachment } from "./volumeAttachment";
+import { shareServer } from "./shareServer";
 
 export * from "./common";
 
@@ -26,6 +27,7 @@ const builtIn: Partial<Record<ResourceKind, ResourceImplementation>> = {
   ServerShareAttachment: serverShareAttachment,
   VolumeAttachment: volumeAttachment,
   BlockStorageAttachment: blockStorageAttachment,
+  ShareServer: shareServer,
 };
 
 const implementations = new Map(Object.entries(builtIn) as [string, ResourceImplementation][]);

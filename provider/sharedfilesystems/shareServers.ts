@@ -1,7 +1,7 @@
 // Manila share servers (FACTS §4): list, show, details, manage, unmanage, reset_status, delete, and the
 // shares that still use a server. Every share-server policy defaults to admin-only (§4.6): a policy 403
 // becomes an `AdminRoleRequiredError` that says so instead of Manila's bare "Access was denied".
-import { isForbidden, OpenStackError, Session } from "../openstack";
+import { isForbidden, isNotFound, OpenStackError, Session } from "../openstack";
 
 const SFS = "shared-file-system";
 
@@ -206,6 +206,28 @@ export async function getShareServer(
     s.request(SFS, "GET", shareServerPath(id), { microversion, action }),
   );
   return toShareServer(data?.share_server ?? {});
+}
+
+/**
+ * The share server `id`, or undefined when Manila has none. Show 404s also when the server's share network
+ * is gone (FACTS §4.5), so a 404 is confirmed with the list (which has no such check, nor backend details:
+ * those then come from /details). Whether "none" means gone depends on the scope: see `Session.assertScope`.
+ */
+export async function findShareServer(s: Session, id: string): Promise<ShareServer | undefined> {
+  try {
+    return await getShareServer(s, id);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  const [listed] = await listShareServers(s, { id }, `looking for share server ${id} in the list`);
+  if (!listed) return undefined;
+  try {
+    listed.backendDetails = await getShareServerDetails(s, id);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    return undefined; // gone between the two calls
+  }
+  return listed;
 }
 
 /** GET /share-servers/{id}/details: the backend details (no share-network check, unlike show). */

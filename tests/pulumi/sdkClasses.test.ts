@@ -10,7 +10,7 @@ interface Contract {
   /** Every input, with a value. */
   args: Record<string, unknown>;
   required: string[];
-  /** What the cloud reports, under names distinct from the inputs (ShareServer repeats two inputs). */
+  /** What the cloud reports, under names distinct from the inputs. */
   reported: string[];
   secret: string[];
 }
@@ -82,9 +82,9 @@ const contracts: Record<string, Contract> = {
     required: [],
     reported: [
       "status",
-      "host",
+      "currentHost",
       "currentIdentifier",
-      "shareNetworkId",
+      "currentShareNetworkId",
       "shareNetworkName",
       "shareNetworkSubnetIds",
       "projectId",
@@ -93,6 +93,7 @@ const contracts: Record<string, Contract> = {
       "taskState",
       "createdAt",
       "updatedAt",
+      "scope",
     ],
     secret: [],
   },
