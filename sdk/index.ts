@@ -7,3 +7,6 @@ export * from "./shareServer";
 export * from "./lookups/serverShares";
 export * from "./lookups/volumeAttachments";
 export * from "./lookups/blockStorageAttachments";
+export * from "./lookups/shareServers";
+export { LookupArgumentError } from "./lookups/common";
+export type { LookupScopeArgs, LookupInputs } from "./lookups/common";

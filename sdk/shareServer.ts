@@ -1,20 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ShareServerStatus } from "../provider/sharedfilesystems/shareServers";
 import { CommonArgs, StorageResource } from "./storageResource";
 
-/** Share server statuses Manila accepts for `reset_status`. */
-export type ShareServerStatus =
-  | "active"
-  | "error"
-  | "deleting"
-  | "creating"
-  | "manage_starting"
-  | "unmanage_starting"
-  | "unmanage_error"
-  | "manage_error"
-  | "inactive"
-  | "server_migrating"
-  | "server_migrating_to"
-  | "network_change";
+/** Share server statuses Manila reports and accepts for `reset_status` (FACTS §4.4). */
+export type { ShareServerStatus };
 
 /**
  * Give either `host`, `identifier` and `shareNetworkId` (manage a server that exists on a backend but not in

@@ -95,8 +95,6 @@ const SFS = "shared-file-system";
 // ------------------------------------------------------------------------------------------------- check
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Manila's host of a share service: `host@backend`, and no `#pool` (manage refuses pools). */
-const MANILA_HOST = /^[^\s@#]+@[^\s@#]+$/;
 
 type Validator = (value: unknown) => string | undefined;
 const nonEmptyString: Validator = (v) =>
@@ -114,7 +112,7 @@ const oneOf =
 
 const VALIDATORS: Record<(typeof SHARE_SERVER_INPUTS)[number], Validator> = {
   host: (v) =>
-    typeof v === "string" && MANILA_HOST.test(v)
+    typeof v === "string" && api.MANILA_HOST.test(v)
       ? undefined
       : `must be a Manila share service host in the form host@backend (without #pool), got ${show(v)}`,
   identifier: nonEmptyString,

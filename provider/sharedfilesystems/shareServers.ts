@@ -12,6 +12,9 @@ export const MANAGE_MICROVERSION = "2.49";
 /** `share_network_subnet_id` on manage: below 2.51 Manila drops it silently (FACTS §4.5). */
 export const SUBNET_MICROVERSION = "2.51";
 
+/** A share service host as Manila names it: `host@backend`, without `#pool` (manage refuses pools). */
+export const MANILA_HOST = /^[^\s@#]+@[^\s@#]+$/;
+
 /** SHARE_SERVER_STATUSES (FACTS §4.4): what Manila reports, and the reset_status whitelist. */
 export const SHARE_SERVER_STATUSES = [
   "active",

@@ -15,31 +15,10 @@ import {
   outputForm,
   requiredString,
 } from "../../sdk/lookups/common";
+import { outputValue, setProgramConfig, withEnvironment } from "../support/environment";
 import { startTestSimulator } from "../support/simulatorClient";
 
 const projectIdOf = (name: string) => SEED.projects.find((p) => p.name === name)!.id;
-
-/** Runs `fn` with exactly these OS_* variables (others removed), restoring the environment afterwards. */
-async function withEnvironment<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = { ...process.env };
-  for (const key of Object.keys(process.env)) if (key.startsWith("OS_")) delete process.env[key];
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
-}
-
-/** The stack config a Pulumi program sees (as the language host sets PULUMI_CONFIG). */
-function setProgramConfig(config: Record<string, string>, secretKeys: string[] = []): void {
-  pulumi.runtime.setAllConfig(config, secretKeys);
-}
-
-function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-  return (output as unknown as { promise(): Promise<T> }).promise();
-}
 
 describe("lookups: shared plumbing", () => {
   let sim: RunningSimulator;
