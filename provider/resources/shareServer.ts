@@ -12,7 +12,6 @@ import {
   OpenStackError,
   Scope,
   Session,
-  setStackConfig,
   waitFor,
   WaitTimeoutError,
 } from "../openstack";
@@ -535,11 +534,6 @@ async function resetStatus(
 }
 
 export const shareServer: ResourceImplementation<ShareServerInputs, ShareServerOutputs> = {
-  // Synchronous: the stack config (openstack:*) is the second credential source (design.md).
-  configure(req) {
-    setStackConfig(req.config);
-  },
-
   async check(_olds, news) {
     return { inputs: news, failures: checkInputs(news as Record<string, unknown>) };
   },
