@@ -11,7 +11,9 @@ import { HostError, ProviderHost, secretValue, UNKNOWN, urnOf } from "../../supp
 import { sdkProviderTexts } from "../../support/serializedProvider";
 import { HOST, ManilaFixture, STUCK_HOST } from "../../support/manilaFixture";
 
-describe("ShareServer through the Pulumi provider host", () => {
+describe("ShareServer through the Pulumi provider host", function () {
+  // Starting the host and serializing the SDK class take seconds, more on a loaded machine.
+  this.timeout(60_000);
   let fx: ManilaFixture;
   let host: ProviderHost;
   let provider: string;
