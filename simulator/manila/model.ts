@@ -216,6 +216,8 @@ export interface ShareServer {
   encryptionKeyRef: string | null;
   /** The backend server this row manages (returned to the backend pool on unmanage). */
   backend?: BackendShareServer;
+  /** Made by a manage request: a failed one (manage_error) took no backend server over. */
+  fromManage?: boolean;
 }
 
 export interface CreateShareInput {
@@ -961,6 +963,7 @@ export class ManilaModel {
     }
 
     const server = this.newShareServer(host, subnet.id, "manage_starting", identifier, false);
+    server.fromManage = true;
     const found = this.backendShareServers.find((b) => b.host === host && b.identifier === identifier);
     const outcome = backend.dhss === false ? "stick" : found ? (found.onManage ?? "active") : "error";
     if (outcome === "stick") return server; // the manager raises before its try block (FACTS §6.9)
@@ -1042,14 +1045,18 @@ export class ManilaModel {
         return server.status;
       }
       this.shareServers.delete(server.id);
-      // The server lives on in the backend, unmanaged, and can be managed again.
-      this.backendShareServers.push(
-        server.backend ?? {
-          host: server.host,
-          identifier: server.identifier,
-          backendDetails: server.backendDetails,
-        },
+      // The server lives on in the backend, unmanaged, and can be managed again. A manage that never took a
+      // backend server over (manage_error, stuck) leaves the backend as it was: nothing to return, and an
+      // identifier the backend never had must not appear there.
+      const onBackend: BackendShareServer | undefined =
+        server.backend ??
+        (server.fromManage
+          ? undefined
+          : { host: server.host, identifier: server.identifier, backendDetails: server.backendDetails });
+      const known = this.backendShareServers.some(
+        (b) => b.host === onBackend?.host && b.identifier === onBackend?.identifier,
       );
+      if (onBackend && !known) this.backendShareServers.push(onBackend);
       return "unmanaged";
     });
   }

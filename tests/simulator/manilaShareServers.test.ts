@@ -271,6 +271,27 @@ describe("simulator: Manila share servers", () => {
       );
     });
 
+    it("unmanaging a failed manage leaves the backend pool as it was (no duplicate, no invented server)", async () => {
+      const net = await network();
+      await backend("fails", { onManage: "error" });
+      await backend("sticks", { onManage: "stick" });
+      const pool = async () =>
+        (await client.control("GET", "/manila/backend-share-servers")).body.backendShareServers
+          .map((b: any) => b.identifier)
+          .sort();
+      const before = await pool();
+      for (const identifier of ["fails", "sticks", "never-on-the-backend"]) {
+        const id = (await manage({ host: HOST, identifier, share_network_id: net.id })).body.share_server.id;
+        if (identifier === "sticks") {
+          await api("POST", `${SS}/${id}/action`, "2.49", { reset_status: { status: "manage_error" } });
+        }
+        await waitStatus(id, (s) => s === "manage_error");
+        assert.equal((await api("POST", `${SS}/${id}/action`, "2.49", { unmanage: {} })).status, 202);
+        await waitStatus(id, (_s, code) => code === 404);
+      }
+      assert.deepEqual(await pool(), before);
+    });
+
     it('needs force when the driver cannot unmanage, and reads force with Python truthiness ("false" forces)', async () => {
       const net = await network();
       const serverOn = async (identifier: string) => {
