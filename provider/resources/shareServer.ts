@@ -534,6 +534,9 @@ async function resetStatus(
 }
 
 export const shareServer: ResourceImplementation<ShareServerInputs, ShareServerOutputs> = {
+  // Every output is visible to the (admin) reader; `updatedAt` moves with any change Manila makes.
+  outputs: { volatile: ["updatedAt"] },
+
   async check(_olds, news) {
     return { inputs: news, failures: checkInputs(news as Record<string, unknown>) };
   },

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { clearTokenCache, clearVersionCache } from "../../provider/openstack";
 import { osEnvironment, type RunningSimulator } from "../../simulator/core/app";
 import type { RequestRecord } from "../../simulator/core/requestLog";
-import { startTestSimulator, type SimulatorClient, type User } from "./simulatorClient";
+import { SimulatorClient, startTestSimulator, type User } from "./simulatorClient";
 
 export const HOST = "simhost@alpha";
 /** DHSS=False: a manage never leaves manage_starting (FACTS §6.9). */
@@ -20,23 +20,29 @@ export class ManilaFixture {
     readonly client: SimulatorClient,
   ) {}
 
-  static async start(): Promise<ManilaFixture> {
-    const { sim, client } = await startTestSimulator(
-      {
-        services: {
-          manila: {
-            backends: [
-              { host: HOST },
-              { host: STUCK_HOST, dhss: false },
-              { host: NO_UNMANAGE_HOST, supportsUnmanage: false },
-            ],
-            availabilityZones: ["nova", "zone-b"],
-          },
-        },
+  /** Simulator settings with the backends above (for `startConformance({simulator})` too). */
+  static readonly simulatorConfig = {
+    transitions: { default: 10 },
+    services: {
+      manila: {
+        backends: [
+          { host: HOST },
+          { host: STUCK_HOST, dhss: false },
+          { host: NO_UNMANAGE_HOST, supportsUnmanage: false },
+        ],
+        availabilityZones: ["nova", "zone-b"],
       },
-      10,
-    );
-    return new ManilaFixture(sim, client);
+    },
+  };
+
+  static async start(): Promise<ManilaFixture> {
+    const { sim } = await startTestSimulator(ManilaFixture.simulatorConfig, 10);
+    return ManilaFixture.around(sim);
+  }
+
+  /** A fixture over a simulator started elsewhere with `simulatorConfig`. */
+  static around(sim: RunningSimulator): ManilaFixture {
+    return new ManilaFixture(sim, new SimulatorClient(sim));
   }
 
   /** Forgets every object, fault and log entry; restores the newest microversions and short transitions. */

@@ -7,40 +7,35 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cloudsYaml } from "../../../simulator/core/app";
-import { HostError, ProviderHost, secretValue, UNKNOWN, urnOf } from "../../support/providerHost";
-import { sdkProviderTexts } from "../../support/serializedProvider";
+import { Conformance, startConformance } from "../../support/conformance";
+import { HostError, ProviderHost, UNKNOWN, urnOf } from "../../support/providerHost";
 import { HOST, ManilaFixture, STUCK_HOST } from "../../support/manilaFixture";
 
 describe("ShareServer through the Pulumi provider host", function () {
-  // Starting the host and serializing the SDK class take seconds, more on a loaded machine.
+  // Starting the host and serializing the SDK classes take seconds, more on a loaded machine.
   this.timeout(60_000);
+  let conformance: Conformance;
   let fx: ManilaFixture;
   let host: ProviderHost;
   let provider: string;
   let net: { id: string; subnetId: string };
   let cloudsDir: string;
   const urn = urnOf("ShareServer", "server");
-  let password: string;
 
   before(async () => {
-    fx = await ManilaFixture.start();
     cloudsDir = fs.mkdtempSync(path.join(os.tmpdir(), "share-server-clouds-"));
-    fs.writeFileSync(path.join(cloudsDir, "clouds.yaml"), cloudsYaml(fx.sim));
-    // No OS_* in the host: credentials come from the stack config (or the cloud input).
-    const env: NodeJS.ProcessEnv = { OS_CLIENT_CONFIG_FILE: path.join(cloudsDir, "clouds.yaml") };
-    for (const key of Object.keys(process.env)) if (key.startsWith("OS_") && !(key in env)) env[key] = "";
-    [host, { ShareServer: provider }] = await Promise.all([ProviderHost.start({ env }), sdkProviderTexts()]);
-    const config = fx.stackConfig("admin");
-    password = config.password;
-    await host.configure({
-      ...Object.fromEntries(Object.entries(config).map(([k, v]) => [`openstack:${k}`, v])),
-      "openstack:password": secretValue(config.password),
-      "test-project:unrelated": "x",
+    const cloudsFile = path.join(cloudsDir, "clouds.yaml");
+    conformance = await startConformance({
+      simulator: ManilaFixture.simulatorConfig,
+      host: { env: { OS_CLIENT_CONFIG_FILE: cloudsFile } }, // for the `cloud` input; no OS_* otherwise
     });
+    ({ host } = conformance);
+    provider = conformance.providers.ShareServer;
+    fx = ManilaFixture.around(conformance.sim);
+    fs.writeFileSync(cloudsFile, cloudsYaml(conformance.sim));
   });
   after(async () => {
-    await host?.stop();
-    await fx.close();
+    await conformance?.stop();
     fs.rmSync(cloudsDir, { recursive: true, force: true });
   });
   beforeEach(async () => {
@@ -59,6 +54,7 @@ describe("ShareServer through the Pulumi provider host", function () {
 
   /** No secret in what the host returns or logs. */
   function assertNoSecret(...values: unknown[]): void {
+    const password = fx.stackConfig("admin").password;
     for (const value of [...values, host.stderr]) assert.ok(!JSON.stringify(value ?? "").includes(password));
   }
 
