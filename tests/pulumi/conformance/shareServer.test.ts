@@ -234,7 +234,11 @@ describe("ShareServer through the Pulumi provider host", function () {
         assert.ok(err.initFailed, err.message);
         assert.equal(err.initFailed.properties.status, "manage_error");
         assert.equal(err.initFailed.properties.identifier, "be-bad");
-        assert.equal(err.initFailed.properties.__provider, undefined);
+        assert.equal(
+          err.initFailed.properties.__provider,
+          provider,
+          "so that the engine can delete it later",
+        );
         assert.match(err.initFailed.reasons[0], /gives no reason/);
         return true;
       });
