@@ -4,6 +4,17 @@ import * as fs from "fs";
 import { parse as parseYaml } from "yaml";
 import type { FaultRule } from "./faultInjection";
 import type { VersionRange } from "./microversion";
+import { checkManilaSettings } from "../manila/settings";
+import { checkNovaSettings } from "../nova/settings";
+
+/** Per-service checks of `services.<name>` (services without one accept any mapping). */
+const SERVICE_SETTINGS_CHECKS: Record<
+  string,
+  (value: unknown, fail: (property: string, rule: string) => never) => void
+> = {
+  manila: checkManilaSettings,
+  nova: checkNovaSettings,
+};
 
 export interface SimulatorConfig {
   /** TCP port on 127.0.0.1 (0 = any free port). */
@@ -141,6 +152,11 @@ export function checkConfig(value: unknown, source = "config"): void {
         break;
       case "services":
         if (!isMapping(v)) fail(key, "must be a mapping");
+        for (const [service, settings] of Object.entries(v as Record<string, unknown>)) {
+          SERVICE_SETTINGS_CHECKS[service]?.(settings, (property, rule) =>
+            fail([key, service, property].filter(Boolean).join("."), rule),
+          );
+        }
         break;
     }
   }

@@ -4,7 +4,8 @@ import { randomUUID } from "crypto";
 import type { FastifyInstance } from "fastify";
 import { badRequest, notFound } from "../core/faults";
 import type { World } from "../core/world";
-import type { BackendShareServer, ExportLocation, Share } from "./model";
+import type { ExportLocation, Share } from "./model";
+import type { BackendShareServer } from "./settings";
 
 export function register(scope: FastifyInstance, world: World): void {
   const model = world.manila;

@@ -6,6 +6,7 @@ import { randomUUID } from "crypto";
 import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/faults";
 import type { Principal } from "../core/identity";
 import type { World } from "../core/world";
+import { DEFAULT_MANILA_SETTINGS, type BackendShareServer, type ManilaSettings } from "./settings";
 
 /** Transition kinds (keys of `config.transitions`) this model schedules. */
 export const TRANSITIONS = {
@@ -69,42 +70,31 @@ const SHARE_SERVER_FILTER_KEYS = [
   "share_network_id",
 ];
 
-/** A manila-share service (`host@backend`). */
-export interface Backend {
-  host: string;
-  /** The service is up (false: manage answers 400 "Service ... is down."). Default true. */
-  up?: boolean;
-  /** driver_handles_share_servers. A DHSS=False backend leaves a managed server in manage_starting (FACTS §6.9). Default true. */
-  dhss?: boolean;
-  /** The driver implements unmanage_server; without it unmanage needs `force` (else unmanage_error). Default true. */
-  supportsUnmanage?: boolean;
+/** A share type. The simulator's two: "default" (DHSS=False) and "dhss_true". */
+export interface ShareType {
+  id: string;
+  name: string;
+  description: string | null;
+  isDefault: boolean;
+  extraSpecs: Record<string, string>;
 }
 
-/** A share server that exists on a backend without Manila managing it (what `manage` adopts). */
-export interface BackendShareServer {
-  host: string;
-  identifier: string;
-  backendDetails?: Record<string, string>;
-  /** What the driver's manage_server does: "active" (default), "error" (manage_error) or "stick" (manage_starting forever). */
-  onManage?: "active" | "error" | "stick";
-}
-
-/** Settings under `config.services.manila`. */
-export interface ManilaSettings {
-  backends: Backend[];
-  availabilityZones: string[];
-  /** Unmanaged servers present on the backends at start-up and after a reset. */
-  backendShareServers: BackendShareServer[];
-  /** Policy rules denied to non-admin callers, as a customised policy file would (e.g. "share:get" → 403). */
-  policyDenied: string[];
-}
-
-export const DEFAULT_MANILA_SETTINGS: ManilaSettings = {
-  backends: [{ host: "simhost@alpha", up: true, dhss: true, supportsUnmanage: true }],
-  availabilityZones: ["nova"],
-  backendShareServers: [],
-  policyDenied: [],
-};
+export const SHARE_TYPES: ShareType[] = [
+  {
+    id: "5a5d1c3e-0d6a-4c65-9a3e-000000000001",
+    name: "default",
+    description: "Shares without a share network (DHSS=False)",
+    isDefault: true,
+    extraSpecs: { driver_handles_share_servers: "False", snapshot_support: "False" },
+  },
+  {
+    id: "5a5d1c3e-0d6a-4c65-9a3e-000000000002",
+    name: "dhss_true",
+    description: "Shares on share servers in a share network (DHSS=True)",
+    isDefault: false,
+    extraSpecs: { driver_handles_share_servers: "True", snapshot_support: "False" },
+  },
+];
 
 export interface ExportLocation {
   id: string;
@@ -154,6 +144,7 @@ export interface Share {
   userId: string;
   isPublic: boolean;
   metadata: Record<string, string>;
+  shareType: ShareType;
   availabilityZone: string | null;
   shareNetworkId: string | null;
   shareServerId: string | null;
@@ -229,6 +220,8 @@ export interface CreateShareInput {
   availabilityZone?: string | null;
   metadata?: Record<string, string>;
   isPublic?: boolean;
+  /** Name or id; the default type when absent. */
+  shareType?: string | null;
 }
 
 export interface AllowAccessInput {
@@ -359,6 +352,13 @@ export class ManilaModel {
         }
       }
     }
+    const shareType = input.shareType
+      ? SHARE_TYPES.find((t) => t.id === input.shareType || t.name === input.shareType)
+      : SHARE_TYPES.find((t) => t.isDefault)!;
+    if (!shareType) throw notFound("Share type not found.");
+    if (!input.shareNetworkId && shareType.extraSpecs.driver_handles_share_servers === "True") {
+      throw badRequest("Share network must be set when the driver_handles_share_servers is true.");
+    }
     // share_api.create's own checks come after the controller's.
     const size = Number(input.size);
     if (!Number.isInteger(size) || size <= 0) {
@@ -380,6 +380,7 @@ export class ManilaModel {
       userId: principal.userId,
       isPublic: input.isPublic === true,
       metadata: { ...(input.metadata ?? {}) },
+      shareType,
       availabilityZone,
       shareNetworkId: input.shareNetworkId ?? null,
       shareServerId: null,

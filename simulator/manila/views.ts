@@ -9,6 +9,7 @@ import type {
   ShareNetwork,
   ShareNetworkSubnet,
   ShareServer,
+  ShareType,
 } from "./model";
 
 /** Manila's timestamps: "2015-09-07T08:52:15.000000" (naive UTC, microseconds), or null. */
@@ -61,8 +62,8 @@ export function shareDetail(ctx: ViewContext, share: Share) {
     share_proto: share.shareProto,
     export_location: share.exportLocations[0]?.path ?? null,
     metadata: share.metadata,
-    share_type: "default",
-    volume_type: "default",
+    share_type: share.shareType.name,
+    volume_type: share.shareType.name,
     links: links(ctx, "shares", share.id),
     is_public: share.isPublic,
     // All paths (admin-only ones too), and only while the instance is available (models.Share).
@@ -70,7 +71,8 @@ export function shareDetail(ctx: ViewContext, share: Share) {
   };
   if (mv.atLeast("2.2")) v.snapshot_support = false;
   if (mv.atLeast("2.5")) v.task_state = null;
-  if (mv.atLeast("2.6")) Object.assign(v, { share_type_name: "default", share_type: SHARE_TYPE_ID });
+  if (mv.atLeast("2.6"))
+    Object.assign(v, { share_type_name: share.shareType.name, share_type: share.shareType.id });
   if (mv.atLeast("2.9")) {
     delete v.export_location;
     delete v.export_locations;
@@ -95,8 +97,19 @@ export function shareDetail(ctx: ViewContext, share: Share) {
   return v;
 }
 
-/** The id of the simulator's one share type, "default". */
-export const SHARE_TYPE_ID = "5a5d1c3e-0d6a-4c65-9a3e-000000000001";
+/** `show(brief=True)`: the trimmed share type. */
+export function shareTypeView(ctx: ViewContext, type: ShareType) {
+  const v: Record<string, unknown> = {
+    id: type.id,
+    name: type.name,
+    extra_specs: { ...type.extraSpecs },
+    required_extra_specs: { driver_handles_share_servers: type.extraSpecs.driver_handles_share_servers },
+  };
+  v[ctx.mv.atLeast("2.7") ? "share_type_access:is_public" : "os-share-type-access:is_public"] = true;
+  if (ctx.mv.atLeast("2.41")) v.description = type.description;
+  if (ctx.mv.atLeast("2.46")) v.is_default = type.isDefault;
+  return v;
+}
 
 export function exportLocationView(ctx: ViewContext, share: Share, e: ExportLocation, detail: boolean) {
   const v: Record<string, unknown> = { id: e.id, path: e.path };

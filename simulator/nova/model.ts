@@ -6,6 +6,7 @@ import { randomUUID } from "crypto";
 import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/faults";
 import type { Principal } from "../core/identity";
 import type { World } from "../core/world";
+import { DEFAULT_NOVA_SETTINGS, type NovaSettings, type SharesSupport } from "./settings";
 import { ServerSharesModel } from "./serverShares";
 import { VolumeAttachmentsModel } from "./volumeAttachments";
 
@@ -20,31 +21,6 @@ export const TRANSITIONS = {
   volumeAttach: "volume.attach",
   volumeDetach: "volume.detach",
 } as const;
-
-/** What `hardware.check_shares_supported` concludes for a server (FACTS §2.5 step 5). */
-export type SharesSupport = "supported" | "not-supported" | "not-configured";
-
-/** Settings under `config.services.nova`. */
-export interface NovaSettings {
-  /** Compute capability for virtiofs shares, for servers without their own setting (control API). */
-  sharesSupport: SharesSupport;
-  /** CONF.my_shared_fs_storage_ip: the NFS access rule's target. */
-  sharedFsStorageIp: string;
-  /** [manila] share_apply_policy_timeout: how many polls allow_share waits for the rule to be active. */
-  shareApplyPolicyTimeout: number;
-  /** What the compute does with a volume attach: "attached", or "fail" (the attachment and BDM are rolled back). */
-  volumeAttachOutcome: "attached" | "fail";
-  /** Policy rules denied to non-admin callers, as a customised policy file would. */
-  policyDenied: string[];
-}
-
-export const DEFAULT_NOVA_SETTINGS: NovaSettings = {
-  sharesSupport: "supported",
-  sharedFsStorageIp: "192.0.2.10",
-  shareApplyPolicyTimeout: 10,
-  volumeAttachOutcome: "attached",
-  policyDenied: [],
-};
 
 /** The one compute host (the hostId, hypervisor and NFS access rule are per host). */
 export const COMPUTE_HOST = "simcompute";

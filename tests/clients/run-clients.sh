@@ -11,7 +11,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-SUITES=(keystone cinder)
+SUITES=(keystone cinder manila nova)
 [ $# -gt 0 ] && SUITES=("$@")
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sim-clients.XXXXXX")

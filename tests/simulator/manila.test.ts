@@ -139,6 +139,34 @@ describe("simulator: Manila", () => {
       assert.equal(res.status, 422);
     });
 
+    it("share types: default (DHSS=False) and dhss_true; dhss_true needs a share network", async () => {
+      const types = await api("GET", "/share/v2/types", "2.82", undefined, "demo");
+      assert.deepEqual(
+        types.body.share_types.map((t: any) => [t.name, t.is_default]),
+        [
+          ["default", true],
+          ["dhss_true", false],
+        ],
+      );
+      assert.deepEqual(types.body.volume_types, types.body.share_types);
+      const def = await api("GET", "/share/v2/types/default", "2.82", undefined, "demo");
+      assert.equal(def.body.share_type.required_extra_specs.driver_handles_share_servers, "False");
+      let res = await api("POST", "/share/v2/shares", "2.82", {
+        share: { share_proto: "NFS", size: 1, share_type: "dhss_true" },
+      });
+      assert.equal(res.status, 400);
+      assert.equal(
+        res.body.badRequest.message,
+        "Share network must be set when the driver_handles_share_servers is true.",
+      );
+      res = await api("POST", "/share/v2/shares", "2.82", {
+        share: { share_proto: "NFS", size: 1, share_type: "gold" },
+      });
+      assert.equal(res.status, 404);
+      const id = await share("NFS", "demo", { share_type: types.body.share_types[0].id });
+      assert.equal((await showShare(id)).body.share.share_type_name, "default");
+    });
+
     it("hides other projects' shares (404), lists and deletes", async () => {
       const mine = await share("NFS", "demo");
       const theirs = await share("NFS", "admin");

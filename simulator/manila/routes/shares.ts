@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { dispatchAction, type ActionHandler } from "../../core/actions";
 import { ApiFault, badRequest } from "../../core/faults";
 import type { World } from "../../core/world";
-import { pythonTruthy } from "../model";
-import { accessView, exportLocationView, shareDetail, shareSummary } from "../views";
+import { notFound } from "../../core/faults";
+import { SHARE_TYPES, pythonTruthy } from "../model";
+import { accessView, exportLocationView, shareDetail, shareSummary, shareTypeView } from "../views";
 import { entity, params, query, route, viewContext } from "./common";
 
 export function register(scope: FastifyInstance, world: World): void {
@@ -22,6 +23,7 @@ export function register(scope: FastifyInstance, world: World): void {
       availabilityZone: share.availability_zone,
       metadata: share.metadata,
       isPublic: share.is_public,
+      shareType: share.share_type ?? share.volume_type,
     });
     return { share: shareDetail(viewContext(request, world), created) };
   });
@@ -104,6 +106,23 @@ export function register(scope: FastifyInstance, world: World): void {
     return {
       export_location: exportLocationView(viewContext(request, world), model.shares.get(share_id)!, e, true),
     };
+  });
+
+  // Share types (read-only: the simulator's fixed two).
+  route(scope, "get", "/types", {}, async (request) => {
+    const types = SHARE_TYPES.map((t) => shareTypeView(viewContext(request, world), t));
+    return { share_types: types, volume_types: types };
+  });
+  route(scope, "get", "/types/:type_id", {}, async (request) => {
+    const { type_id } = params(request);
+    const type =
+      type_id === "default"
+        ? SHARE_TYPES.find((t) => t.isDefault)
+        : SHARE_TYPES.find((t) => t.id === type_id || t.name === type_id);
+    if (!type)
+      throw notFound(type_id === "default" ? "Default share type not found" : "Share type not found");
+    const view = shareTypeView(viewContext(request, world), type);
+    return { share_type: view, volume_type: view };
   });
 
   const v245 = { config: { minVersion: "2.45" } };

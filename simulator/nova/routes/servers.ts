@@ -33,6 +33,12 @@ export function register(scope: FastifyInstance, world: World): void {
     return { flavor: flavorView(viewContext(request, world), flavor, true) };
   });
 
+  route(scope, "get", "/flavors/:flavor_id/os-extra_specs", {}, async (request) => {
+    const flavor = model.flavor(params(request).flavor_id);
+    if (!flavor) throw notFound(`Flavor ${params(request).flavor_id} could not be found.`);
+    return { extra_specs: flavor.extraSpecs };
+  });
+
   route(scope, "post", "/servers", {}, async (request, reply) => {
     const body = request.body as Record<string, any> | undefined;
     const s = body?.server;
