@@ -451,6 +451,31 @@ describe("ServerShareAttachment (simulator)", function () {
       assert.equal((await serverOf(client, vm)).status, "ACTIVE");
     });
 
+    it("an existing attachment in error is removed and attached again", async () => {
+      const vm = await createServer(client);
+      const sh = await createShare(client);
+      await impl.create(inputs(vm, sh));
+      mappingsOf(vm)[0].status = "error"; // what a failed compute-side operation leaves
+      mark();
+      const { outs } = await impl.create(inputs(vm, sh));
+      assert.equal(outs.status, "active");
+      assert.deepEqual(
+        mutations().filter((c) => c.includes("/shares")),
+        [`DELETE ${SERVERS}/${vm}/shares/${sh}`, `POST ${SERVERS}/${vm}/shares`],
+      );
+      assert.deepEqual(powerChanges(vm), ["stop", "start"]);
+    });
+
+    it("waits until a task on the server ends before deciding", async () => {
+      const vm = await createServer(client);
+      const sh = await createShare(client);
+      await client.control("PATCH", `/nova/servers/${vm}`, { taskState: "rebooting" });
+      setTimeout(() => client.control("PATCH", `/nova/servers/${vm}`, { taskState: null }), 300);
+      const { outs } = await impl.create(inputs(vm, sh));
+      assert.equal(outs.status, "active");
+      assert.equal((await serverOf(client, vm)).status, "ACTIVE");
+    });
+
     it("logs what it waits for, with progress during long waits", async () => {
       const vm = await createServer(client);
       const sh = await createShare(client);
@@ -559,6 +584,17 @@ describe("ServerShareAttachment (simulator)", function () {
       const server = await serverOf(client, vm);
       assert.equal(server.status, "ACTIVE");
       assert.equal(server.metadata[RESTORE_NOTE_KEY], undefined);
+    });
+
+    it("five detaches from one running server at once: one stop and one start", async () => {
+      const vm = await createServer(client);
+      const shares = await Promise.all([1, 2, 3, 4, 5].map(() => createShare(client)));
+      const created = await Promise.all(shares.map((sh, n) => impl.create(inputs(vm, sh, { tag: `t${n}` }))));
+      mark();
+      await Promise.all(created.map(({ id, outs }) => impl.delete(id, outs)));
+      assert.deepEqual(mappingsOf(vm), []);
+      assert.deepEqual(powerChanges(vm), ["stop", "start"]);
+      assert.equal((await serverOf(client, vm)).status, "ACTIVE");
     });
 
     it("already gone (the attachment, or the whole server): success", async () => {

@@ -275,6 +275,26 @@ describe("compute/serverGuard", () => {
     );
   });
 
+  it("waits while the note belongs to another live process on this host, then goes on", async () => {
+    // the parent of this process runs, so its note is "another provider process still at work"
+    const note = { state: "ACTIVE", by: `${os.hostname()}#${process.ppid}`, at: "2026-01-01T00:00:00Z" };
+    const v = vm("s", "SHUTOFF", { metadata: { [RESTORE_NOTE_KEY]: JSON.stringify(note) } });
+    let entered = 0;
+    setTimeout(() => {
+      // the other process finishes: it starts the server and deletes its note
+      v.status = "ACTIVE";
+      delete v.metadata[RESTORE_NOTE_KEY];
+    }, 150);
+    await withServer(session, "s", opts("attaching"), async (guard) => {
+      entered = Date.now();
+      assert.equal(guard.server?.status, "ACTIVE");
+      assert.equal(guard.willRestore, false, "not taken over from a live process");
+    });
+    assert.ok(entered > 0);
+    assert.deepEqual(nova.events, [], "it neither started the server nor touched the note");
+    assert.ok(server.count("GET", "/compute/v2.1/servers/s") >= 3, "it polled while waiting");
+  });
+
   it("a taken-over restore that cannot be done is a warning, not a failure", async () => {
     const note = { state: "ACTIVE", by: "elsewhere#1", at: "2026-01-01T00:00:00Z" };
     const v = vm("s", "ERROR", { metadata: { [RESTORE_NOTE_KEY]: JSON.stringify(note) } });
