@@ -409,8 +409,8 @@ class GuardedOperation implements ServerGuard {
         { what: doing, timeoutMs: this.options.timeoutMs },
       );
       this.record.restoreTo = note.state;
-      this.record.adopted = false;
     }
+    this.record.adopted = false; // this operation stops it: a failed restore is its error, not a warning
     log.info(`stopping server ${this.serverId} (${this.options.action}); it is started again afterwards`);
     await this.power(() => stopServer(this.session, this.serverId), "powering-off", "SHUTOFF", doing);
     return this.waitForStatus("SHUTOFF", doing);

@@ -24,9 +24,9 @@ describe("lookups: server share attachments", () => {
   let data: string;
   let logs: string;
 
-  /** The program's stack config: the demo user (a member), as `pulumi config set openstack:*` holds it. */
-  function memberProgramConfig(): void {
-    const env = osEnvironment(sim, "demo");
+  /** The program's stack config: the demo user (a member) of `target`, as `pulumi config set openstack:*` holds it. */
+  function memberProgramConfig(target: RunningSimulator = sim): void {
+    const env = osEnvironment(target, "demo");
     pulumi.runtime.setAllConfig(
       {
         "openstack:authUrl": env.OS_AUTH_URL,
@@ -121,15 +121,7 @@ describe("lookups: server share attachments", () => {
 
     const old = await startTestSimulator({ microversions: { compute: { min: "2.1", max: "2.93" } } }, 5);
     try {
-      const env = osEnvironment(old.sim, "demo");
-      pulumi.runtime.setAllConfig({
-        "openstack:authUrl": env.OS_AUTH_URL,
-        "openstack:userName": env.OS_USERNAME,
-        "openstack:password": env.OS_PASSWORD,
-        "openstack:tenantName": env.OS_PROJECT_NAME,
-        "openstack:userDomainName": "Default",
-        "openstack:projectDomainName": "Default",
-      });
+      memberProgramConfig(old.sim);
       await assert.rejects(
         getServerShareAttachments({ serverId: vm }),
         /compute API tops at 2\.93; microversion 2\.97 is needed/,
