@@ -143,20 +143,23 @@ function outputsOf(
   return outs;
 }
 
-/** Nova's view of the attachment at `mv`, or undefined on a 404 (at 2.89+ also while it has no attachment id). */
-async function novaAttachment(
-  s: Session,
-  mv: string,
-  i: VolumeAttachmentInputs,
-  action: string,
-): Promise<NovaVolumeAttachment | undefined> {
+/** The call's result, or undefined when it fails with a 404. */
+async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
   try {
-    return await showVolumeAttachment(s, mv, i.serverId, i.volumeId, action);
+    return await call;
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
 }
+
+/** Nova's view of the attachment at `mv`, or undefined on a 404 (at 2.89+ also while it has no attachment id). */
+const novaAttachment = (s: Session, mv: string, i: VolumeAttachmentInputs, action: string) =>
+  unlessNotFound(showVolumeAttachment(s, mv, i.serverId, i.volumeId, action));
+
+/** The Nova view for the outputs (also of an attachment 2.89+ hides), or undefined when Nova has none. */
+const liveView = (s: Session, mv: string, i: VolumeAttachmentInputs, action: string) =>
+  unlessNotFound(showVolumeAttachmentAnyState(s, mv, i.serverId, i.volumeId, action));
 
 /** Cinder's attachments of this volume for this server. */
 const cinderAttachments = (s: Session, cinderMv: string, i: VolumeAttachmentInputs, action: string) =>
@@ -364,21 +367,6 @@ async function guardShelvedOffloaded(
   }
   log.info(`${action}: clearing delete_on_termination before detaching from a shelved-offloaded server`);
   await updateDeleteOnTermination(s, mv, i.serverId, i.volumeId, false, action);
-}
-
-/** The Nova view for the outputs (also of an attachment 2.89+ hides), or undefined when Nova has none. */
-async function liveView(
-  s: Session,
-  mv: string,
-  i: VolumeAttachmentInputs,
-  action: string,
-): Promise<NovaVolumeAttachment | undefined> {
-  try {
-    return await showVolumeAttachmentAnyState(s, mv, i.serverId, i.volumeId, action);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, VolumeAttachmentOutputs> = {

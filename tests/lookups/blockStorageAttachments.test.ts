@@ -11,21 +11,11 @@ import {
   getBlockStorageAttachmentsOutput,
 } from "../../sdk";
 import { LookupArgumentError } from "../../sdk/lookups/common";
-import { SimulatedCloud } from "../support/simulatedCloud";
+import { rejection, outputValue, SimulatedCloud } from "../support/simulatedCloud";
 import type { User } from "../support/simulatorClient";
 
 const CONNECTOR = { initiator: "iqn.1993-08.org.debian:01:lookup", host: "lookup-host" };
 const INSTANCE = "6f1c3a52-8f0e-4d5b-9d3c-2a7e1b0c4d11";
-
-const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
-  (output as unknown as { promise(): Promise<T> }).promise();
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => assert.fail("expected a failure"),
-    (e: Error) => e,
-  );
-}
 
 describe("lookups: Cinder attachments (simulator)", () => {
   let cloud: SimulatedCloud;

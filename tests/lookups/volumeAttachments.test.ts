@@ -4,8 +4,6 @@
 import { strict as assert } from "assert";
 import { randomUUID } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { clearTokenCache } from "../../provider/openstack";
-import { osEnvironment } from "../../simulator/core/app";
 import {
   getVolumeAttachment,
   getVolumeAttachmentOutput,
@@ -13,17 +11,7 @@ import {
   getVolumeAttachmentsOutput,
 } from "../../sdk";
 import { LookupArgumentError } from "../../sdk/lookups/common";
-import { SimulatedCloud } from "../support/simulatedCloud";
-
-const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
-  (output as unknown as { promise(): Promise<T> }).promise();
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => assert.fail("expected a failure"),
-    (e: Error) => e,
-  );
-}
+import { rejection, outputValue, SimulatedCloud } from "../support/simulatedCloud";
 
 describe("lookups: Nova volume attachments (simulator)", () => {
   let cloud: SimulatedCloud;
@@ -32,11 +20,7 @@ describe("lookups: Nova volume attachments (simulator)", () => {
     cloud = await SimulatedCloud.start();
   });
   after(() => cloud.close());
-  beforeEach(() => {
-    cloud.useUser("admin");
-    cloud.reset();
-    cloud.sim.world.config.transitions = { default: 5 };
-  });
+  beforeEach(() => cloud.reset());
 
   const base = (serverId: string) => `/compute/v2.1/servers/${serverId}/os-volume_attachments`;
 
@@ -163,27 +147,9 @@ describe("lookups: Nova volume attachments (simulator)", () => {
 
   it("takes its credentials from the program's stack config when no OS_* variable is set", async () => {
     const serverId = await cloud.createServer();
-    const env = osEnvironment(cloud.sim, "admin");
-    const saved = { ...process.env };
-    for (const key of Object.keys(process.env)) if (key.startsWith("OS_")) delete process.env[key];
-    pulumi.runtime.setAllConfig(
-      {
-        "openstack:authUrl": env.OS_AUTH_URL,
-        "openstack:userName": env.OS_USERNAME,
-        "openstack:password": env.OS_PASSWORD,
-        "openstack:tenantName": env.OS_PROJECT_NAME,
-        "openstack:userDomainName": "Default",
-        "openstack:projectDomainName": "Default",
-      },
-      ["openstack:password"],
-    );
-    clearTokenCache();
-    try {
+    await cloud.asProgram("admin", async () => {
       assert.deepEqual((await getVolumeAttachments({ serverId })).attachments, []);
-      assert.ok(cloud.requests({ method: "POST", path: /auth\/tokens$/ }).length > 0);
-    } finally {
-      pulumi.runtime.setAllConfig({});
-      Object.assign(process.env, saved);
-    }
+    });
+    assert.ok(cloud.requests({ method: "POST", path: /auth\/tokens$/ }).length > 0);
   });
 });

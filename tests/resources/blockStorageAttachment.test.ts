@@ -10,7 +10,7 @@ import {
 } from "../../provider/resources/blockStorageAttachment";
 import { UNKNOWN } from "../../provider/resources/common";
 import { InitFailedError } from "../../provider/resources/inputs";
-import { SimulatedCloud } from "../support/simulatedCloud";
+import { rejection, SimulatedCloud } from "../support/simulatedCloud";
 
 const CONNECTOR = {
   initiator: "iqn.1993-08.org.debian:01:cad181614cec",
@@ -23,13 +23,6 @@ const CONNECTOR = {
 };
 const INSTANCE = "462dcc2d-130d-4654-8db1-da0df2da6a0d";
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => assert.fail("expected a failure"),
-    (e: Error) => e,
-  );
-}
-
 describe("BlockStorageAttachment (simulator)", () => {
   let cloud: SimulatedCloud;
 
@@ -37,10 +30,7 @@ describe("BlockStorageAttachment (simulator)", () => {
     cloud = await SimulatedCloud.start();
   });
   after(() => cloud.close());
-  beforeEach(() => {
-    cloud.useUser("admin");
-    cloud.reset();
-  });
+  beforeEach(() => cloud.reset());
 
   const create = async (inputs: BlockStorageAttachmentInputs) => {
     const { id, outs } = await impl.create(inputs);

@@ -12,14 +12,7 @@ import {
   VolumeAttachmentOutputs,
   volumeAttachment as impl,
 } from "../../provider/resources/volumeAttachment";
-import { SimulatedCloud } from "../support/simulatedCloud";
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => assert.fail("expected a failure"),
-    (e: Error) => e,
-  );
-}
+import { rejection, SimulatedCloud } from "../support/simulatedCloud";
 
 describe("VolumeAttachment (simulator)", () => {
   let cloud: SimulatedCloud;
@@ -28,11 +21,7 @@ describe("VolumeAttachment (simulator)", () => {
     cloud = await SimulatedCloud.start();
   });
   after(() => cloud.close());
-  beforeEach(() => {
-    cloud.useUser("admin");
-    cloud.reset();
-    cloud.sim.world.config.transitions = { default: 5 };
-  });
+  beforeEach(() => cloud.reset());
 
   const create = async (inputs: VolumeAttachmentInputs) => {
     const { id, outs } = await impl.create(inputs);

@@ -1,10 +1,13 @@
 // For tests that drive resource implementations and lookups against a simulator: starts one, points the
 // client core at it through OS_* variables (as a user's environment would), and offers the few cloud-side
 // steps the tests need (volumes, servers, the request log, logs the core writes).
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { osEnvironment, type DeepPartial, type RunningSimulator } from "../../simulator/core/app";
 import type { SimulatorConfig } from "../../simulator/core/config";
 import type { RequestRecord } from "../../simulator/core/requestLog";
 import { clearTokenCache, clearVersionCache, setLogger, setStackConfig } from "../../provider/openstack";
+import { simulatorStackConfig } from "./conformance";
 import { SimulatorClient, startTestSimulator, type User } from "./simulatorClient";
 
 export class SimulatedCloud {
@@ -12,10 +15,11 @@ export class SimulatedCloud {
   /** Every line the client core logged since `captureLog()`. */
   readonly logLines: string[] = [];
 
-  private readonly initialMicroversions: SimulatorConfig["microversions"];
+  private readonly initial: Pick<SimulatorConfig, "microversions" | "transitions">;
 
   private constructor(readonly client: SimulatorClient) {
-    this.initialMicroversions = structuredClone(client.sim.world.config.microversions);
+    const { microversions, transitions } = client.sim.world.config;
+    this.initial = structuredClone({ microversions, transitions });
   }
 
   static async start(
@@ -68,16 +72,44 @@ export class SimulatedCloud {
     this.savedEnv = {};
   }
 
-  /** Forgets every resource, fault and log entry, and restores the microversion ranges. */
+  /**
+   * Back to the start: no resource, fault or log entry; the microversion ranges and transition times of
+   * start-up; the admin user.
+   */
   reset(): void {
     this.sim.world.reset();
+    this.sim.world.config.transitions = structuredClone(this.initial.transitions);
     this.restoreMicroversions();
+    this.useUser("admin");
   }
 
   /** Gives every service its microversion range from start-up again. */
   restoreMicroversions(): void {
-    this.sim.world.config.microversions = structuredClone(this.initialMicroversions);
+    this.sim.world.config.microversions = structuredClone(this.initial.microversions);
     clearVersionCache();
+  }
+
+  /**
+   * Runs `fn` as a Pulumi program would run a lookup: `pulumi.Config("openstack")` points at the simulator
+   * as `user`, and no OS_* variable is set.
+   */
+  async asProgram<T>(user: User, fn: () => Promise<T>): Promise<T> {
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env)) if (key.startsWith("OS_")) delete process.env[key];
+    const config = Object.fromEntries(
+      Object.entries(simulatorStackConfig(this.sim, user)).map(([key, value]) => [
+        key,
+        typeof value === "string" ? value : (value as { value: string }).value,
+      ]),
+    );
+    pulumi.runtime.setAllConfig(config as Record<string, string>, ["openstack:password"]);
+    clearTokenCache();
+    try {
+      return await fn();
+    } finally {
+      pulumi.runtime.setAllConfig({});
+      Object.assign(process.env, saved);
+    }
   }
 
   /** Sets a service's microversion range (e.g. `setMaxMicroversion("compute", "2.89")`). */
@@ -162,3 +194,15 @@ export class SimulatedCloud {
     return this.requests().filter((r) => !["GET", "HEAD"].includes(r.method) && r.service !== "identity");
   }
 }
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => assert.fail("expected a failure"),
+    (error: Error) => error,
+  );
+}
+
+/** The value of an Output (outside a deployment, where it resolves at once). */
+export const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
+  (output as unknown as { promise(): Promise<T> }).promise();

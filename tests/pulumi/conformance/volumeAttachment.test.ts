@@ -15,10 +15,7 @@ describe("VolumeAttachment through the Pulumi provider host", () => {
     hc = await startHostedCloud("VolumeAttachment");
   });
   after(() => hc?.close());
-  beforeEach(() => {
-    hc.cloud.reset();
-    hc.cloud.sim.world.config.transitions = { default: 5 };
-  });
+  beforeEach(() => hc.cloud.reset());
 
   const inputs = (extra: Record<string, unknown>) => ({ __provider: hc.provider, ...extra });
 
