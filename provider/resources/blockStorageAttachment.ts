@@ -54,8 +54,9 @@ const INPUTS = [
   "cloud",
   "region",
 ] as const;
-// A connector and a completion cannot be taken back: removing either replaces too (see diff).
-const REPLACING = ["volumeId", "instanceId", "mode", "cloud", "region"];
+// A connector and a completion cannot be taken back: removing either replaces too (see diff). `cloud` and
+// `region` change in place: the update checks that the new credentials still point where the attachment is.
+const REPLACING = ["volumeId", "instanceId", "mode"];
 
 /** Whether the attachment is to be completed: as asked, else when there is a connector. */
 const wantsComplete = (i: Pick<BlockStorageAttachmentInputs, "complete" | "connector">) =>

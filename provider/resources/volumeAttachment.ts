@@ -78,7 +78,9 @@ const INPUTS = [
   "cloud",
   "region",
 ] as const;
-const REPLACING = ["serverId", "volumeId", "device", "tag", "cloud", "region"];
+// `cloud` and `region` change in place: the update checks that the new credentials still point where the
+// attachment is.
+const REPLACING = ["serverId", "volumeId", "device", "tag"];
 
 /** Nova's device pattern (schemas/volume_attachments.py). */
 const DEVICE = /^(\/dev\/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$/;

@@ -225,6 +225,23 @@ describe("BlockStorageAttachment (simulator)", () => {
       assert.equal(cloud.sim.world.cinder.attachments.get(first.id)?.attachedHost, "storage-host-2");
     });
 
+    it("takes new credentials (cloud, region) in place when they point where the attachment is", async () => {
+      const volumeId = await cloud.createVolume();
+      const { id, outs } = await create({ volumeId, connector: CONNECTOR });
+      const diff = await impl.diff(id, outs, { volumeId, connector: CONNECTOR, region: "RegionOne" });
+      assert.deepEqual(diff.replaces, []);
+      cloud.clearRequests();
+      const same = (await impl.update!(id, outs, { volumeId, connector: CONNECTOR, region: "RegionOne" }))
+        .outs!;
+      assert.equal(same.region, "RegionOne");
+      assert.deepEqual(cloud.mutations(), []);
+      const err = await rejection(
+        impl.update!(id, outs, { volumeId, connector: CONNECTOR, region: "RegionTwo" }),
+      );
+      assert.match(err.message, /no public endpoint for (compute|block-storage).* in region RegionTwo/);
+      assert.deepEqual(cloud.mutations(), []);
+    });
+
     it("treats an attachment deleted out of band as gone, and deleting it again as done", async () => {
       const volumeId = await cloud.createVolume();
       const { id, outs } = await create({ volumeId, connector: CONNECTOR });

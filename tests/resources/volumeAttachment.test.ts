@@ -200,6 +200,19 @@ describe("VolumeAttachment (simulator)", () => {
       assert.deepEqual(await impl.read(id, updated), {});
     });
 
+    it("takes new credentials (cloud, region) in place when they point where the attachment is", async () => {
+      const { serverId, volumeId } = await pair();
+      const { id, outs } = await create({ serverId, volumeId });
+      assert.deepEqual((await impl.diff(id, outs, { serverId, volumeId, region: "RegionOne" })).replaces, []);
+      cloud.clearRequests();
+      const same = (await impl.update!(id, outs, { serverId, volumeId, region: "RegionOne" })).outs!;
+      assert.equal(same.region, "RegionOne");
+      assert.deepEqual(cloud.mutations(), []);
+      const err = await rejection(impl.update!(id, outs, { serverId, volumeId, region: "RegionTwo" }));
+      assert.match(err.message, /no public endpoint for (compute|block-storage).* in region RegionTwo/);
+      assert.deepEqual(cloud.mutations(), []);
+    });
+
     it("at 2.101: waits for the asynchronous attach, which answers without a body", async () => {
       cloud.setMaxMicroversion("compute", "2.104");
       // Long enough for several polls while Nova has its block device mapping but Cinder no attachment yet.
