@@ -375,22 +375,32 @@ describe("BlockStorageAttachment (simulator)", () => {
 
   describe("attachments Nova uses", () => {
     it("turns Cinder's ConflictNovaUsingAttachment into a message that points at VolumeAttachment", async () => {
+      const serverId = await cloud.createServer();
       const volumeId = await cloud.createVolume();
-      const { id, outs } = await create({ volumeId, instanceId: INSTANCE, connector: CONNECTOR });
-      // Nova reports this very attachment for the server (as after `openstack server add volume`).
-      const nova = cloud.sim.world.nova as any;
-      const original = nova.volumeAttachmentIdFor;
-      nova.volumeAttachmentIdFor = (server: string, volume: string) =>
-        server === INSTANCE && volume === volumeId ? id : undefined;
-      try {
-        const err = await rejection(impl.delete(id, outs));
-        assert.match(err.message, new RegExp(`Nova still uses this attachment for server ${INSTANCE}`));
-        assert.match(err.message, /manage this attachment with a VolumeAttachment resource/);
-        assert.match(err.message, /request id req-/);
-        assert.ok(cloud.sim.world.cinder.attachments.has(id));
-      } finally {
-        nova.volumeAttachmentIdFor = original;
-      }
+      const attach = await cloud.client.call(
+        "admin",
+        "POST",
+        `/compute/v2.1/servers/${serverId}/os-volume_attachments`,
+        {
+          mv: "2.89",
+          body: { volumeAttachment: { volumeId } },
+        },
+      );
+      assert.equal(attach.status, 200);
+      await cloud.client.until(
+        async () => cloud.volume(volumeId).status,
+        (status) => status === "in-use",
+      );
+      // Declared for the same volume and instance, the resource takes Nova's attachment over...
+      const { id, outs } = await create({ volumeId, instanceId: serverId });
+      assert.equal(id, cloud.sim.world.nova.volumeAttachmentIdFor(serverId, volumeId));
+      // ...but Cinder refuses to delete an attachment Nova still uses.
+      const err = await rejection(impl.delete(id, outs));
+      assert.match(err.message, new RegExp(`Nova still uses this attachment for server ${serverId}`));
+      assert.match(err.message, /409 ConflictNovaUsingAttachment, request id req-/);
+      assert.match(err.message, /manage this attachment with a VolumeAttachment resource/);
+      assert.ok(cloud.sim.world.cinder.attachments.has(id));
+      assert.equal(cloud.volume(volumeId).status, "in-use");
     });
   });
 

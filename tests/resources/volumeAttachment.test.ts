@@ -554,6 +554,17 @@ describe("VolumeAttachment (simulator)", () => {
       assert.equal(cloud.volume(volumeId).status, "available");
     });
 
+    it("refuses that detach on a cloud that cannot even show the flag (below 2.79)", async () => {
+      cloud.setMaxMicroversion("compute", "2.78");
+      const { serverId, volumeId } = await pair();
+      const { id, outs } = await create({ serverId, volumeId });
+      await cloud.patchServer(serverId, { vmState: "shelved_offloaded" });
+      cloud.clearRequests();
+      const err = await rejection(impl.delete(id, outs));
+      assert.match(err.message, /compute API \(2\.78\) cannot show the flag, so the detach is refused/);
+      assert.deepEqual(cloud.mutations(), []);
+    });
+
     it("refuses that detach on a cloud that cannot clear the flag (below 2.85)", async () => {
       cloud.setMaxMicroversion("compute", "2.84");
       const { serverId, volumeId } = await pair();
