@@ -427,8 +427,8 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
           const after = await attachmentEvidence(s, mv, cinderMv, inputs, action);
           if (!after.nova && after.cinder.length === 0) {
             throw new Error(
-              `${err.message}; nothing shows that Nova received the attach. Run the update again: it takes over ` +
-                "the attachment if it appears meanwhile",
+              `${err.message}; nothing shows that Nova received the attach. Run \`pulumi up\` again: it takes ` +
+                "over the attachment if Nova did make it",
             );
           }
         }
