@@ -243,6 +243,10 @@ export interface ManageShareServerInput {
   driverOptions?: unknown;
 }
 
+/** webob's HTTPBadRequest default explanation. */
+const GENERIC_400 =
+  "The server could not comply with the request since it is either malformed or otherwise incorrect.";
+
 /** Manila's message for a policy failure (webob's default; FACTS §0.3). */
 export const ACCESS_DENIED = "Access was denied to this resource.";
 
@@ -914,6 +918,8 @@ export class ManilaModel {
   manageShareServer(principal: Principal, body: unknown, atLeast251: boolean): ShareServer {
     this.authorize(principal, "share_server:manage_share_server");
     const data = isObject(body) && isObject(body.share_server) ? body.share_server : undefined;
+    // No body at all fails in the wsgi layer (recorded on Manila 15); a body without the key is the 422.
+    if (body === undefined || body === null) throw badRequest(GENERIC_400);
     if (!data) throw new ApiFault(422, "Share Server entity not found in request body");
     for (const key of ["host", "share_network_id", "identifier"]) {
       if (!(key in data)) throw badRequest(`Required parameter ${key} not found`);
@@ -959,12 +965,16 @@ export class ManilaModel {
     const matched = this.serversMatchingIdentifier(identifier);
     if (matched.length > 0) {
       throw badRequest(
-        `Identifier ${identifier} specified matches existing share servers: ${matched.map((s) => s.identifier).join(", ")}.`,
+        `Invalid input received: Identifier ${identifier} specified matches existing share servers: ${matched.map((s) => s.identifier).join(", ")}.`,
       );
     }
 
     const server = this.newShareServer(host, subnet.id, "manage_starting", identifier, false);
     server.fromManage = true;
+    // Recorded on Manila 15: a managed server reports no security-service update support, and network
+    // allocation update support only once the driver has taken it over.
+    server.securityServiceUpdateSupport = false;
+    server.networkAllocationUpdateSupport = false;
     const found = this.backendShareServers.find((b) => b.host === host && b.identifier === identifier);
     const outcome = backend.dhss === false ? "stick" : found ? (found.onManage ?? "active") : "error";
     if (outcome === "stick") return server; // the manager raises before its try block (FACTS §6.9)
@@ -977,6 +987,7 @@ export class ManilaModel {
         server.backend = found;
         server.backendDetails = { ...(found!.backendDetails ?? {}) };
         server.status = "active";
+        server.networkAllocationUpdateSupport = true;
       }
       server.updatedAt = now();
       return server.status;
@@ -1066,7 +1077,8 @@ export class ManilaModel {
   resetShareServerStatus(principal: Principal, id: string, body: unknown): void {
     this.authorize(principal, "share_server:reset_status");
     const status = validStatus(body, SHARE_SERVER_STATUSES);
-    const server = this.findShareServer(id);
+    const server = this.shareServers.get(id);
+    if (!server) throw notFound(); // AdminActionsMixin's NotFound, without the server id (recorded)
     server.status = status;
     server.updatedAt = now();
   }

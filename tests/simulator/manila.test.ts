@@ -53,6 +53,10 @@ describe("simulator: Manila", () => {
       const v2 = await fetch(`${sim.url}/share/v2/`);
       assert.equal(v2.status, 200);
       assert.deepEqual(await v2.json(), rootBody);
+      assert.equal(v2.headers.get("x-openstack-manila-api-version"), "2.0");
+      const bare = await fetch(`${sim.url}/share/v2`, { redirect: "manual" });
+      assert.equal(bare.status, 302);
+      assert.equal(bare.headers.get("location"), `${sim.url}/share/v2/`);
       const [entry] = rootBody.versions;
       assert.equal(rootBody.versions.length, 1);
       assert.deepEqual(

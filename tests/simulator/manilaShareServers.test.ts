@@ -84,12 +84,18 @@ describe("simulator: Manila share servers", () => {
       const server = res.body.share_server;
       assert.equal(server.status, "manage_starting");
       assert.equal(server.is_auto_deletable, false);
+      assert.deepEqual(
+        [server.security_service_update_support, server.network_allocation_update_support],
+        [false, false],
+      );
       assert.equal(server.identifier, "be-1");
       assert.deepEqual(server.share_network_subnet_ids, [net.subnetId]);
       assert.ok("created_at" in server && "backend_details" in server);
       const done = await waitStatus(server.id, (s) => s !== "manage_starting");
       assert.equal(done.body.share_server.status, "active");
       assert.deepEqual(done.body.share_server.backend_details, { service_ip: "203.0.113.9" });
+      assert.equal(done.body.share_server.network_allocation_update_support, true);
+      assert.equal(done.body.share_server.security_service_update_support, false);
       const pool = await client.control("GET", "/manila/backend-share-servers");
       assert.ok(!pool.body.backendShareServers.some((b: any) => b.identifier === "be-1"));
       const transitions = (await client.control("GET", "/transitions")).body.transitions;
@@ -162,6 +168,9 @@ describe("simulator: Manila share servers", () => {
 
     it("answers every 400/422 of FACTS §4.5 in the controller's order", async () => {
       const net = await network();
+      const noBody = await client.call("admin", "POST", `${SS}/manage`, { mv: "2.90" });
+      assert.equal(noBody.status, 400);
+      assert.match(noBody.body.badRequest.message, /^The server could not comply with the request/);
       const empty = await api("POST", `${SS}/manage`, "2.90", {});
       assert.equal(empty.status, 422);
       assert.equal(empty.body.computeFault.code, 422);
@@ -217,7 +226,7 @@ describe("simulator: Manila share servers", () => {
         assert.equal(res.status, 400, identifier);
         assert.equal(
           res.body.badRequest.message,
-          `Identifier ${identifier} specified matches existing share servers: abc-123-def.`,
+          `Invalid input received: Identifier ${identifier} specified matches existing share servers: abc-123-def.`,
         );
       }
       assert.equal(
@@ -449,10 +458,11 @@ describe("simulator: Manila share servers", () => {
         assert.equal(res.status, 400);
         assert.match(res.body.badRequest.message, /^Invalid state\. Valid states: active, error, deleting, /);
       }
-      assert.equal(
-        (await api("POST", `${SS}/nope/action`, "2.49", { reset_status: { status: "error" } })).status,
-        404,
-      );
+      const missing404 = await api("POST", `${SS}/nope/action`, "2.49", {
+        reset_status: { status: "error" },
+      });
+      assert.equal(missing404.status, 404);
+      assert.equal(missing404.body.itemNotFound.message, "The resource could not be found.");
       assert.equal(
         (await api("POST", `${SS}/nope/action`, "2.48", { reset_status: { status: "error" } })).status,
         404,
@@ -558,7 +568,12 @@ describe("simulator: Manila share servers", () => {
       assert.deepEqual(await ids("?identifier=filter-me"), [sb]);
       assert.deepEqual(await ids("?status=error"), [sb]);
       assert.deepEqual(await ids("?status=active"), [sa]);
-      assert.deepEqual(await ids("?security_service_update_support=true"), both);
+      assert.deepEqual(await ids("?security_service_update_support=true"), [sa]);
+      assert.deepEqual(
+        await ids("?security_service_update_support=false"),
+        [sb],
+        "managed servers report false",
+      );
       assert.deepEqual(await ids("?network_allocation_update_support=false"), []);
       assert.deepEqual(await ids(`?share_network_subnet_id=${a.subnetId}`), [sa]);
       assert.deepEqual(await ids(`?project_id=${client.projectOf("admin")}`), both);

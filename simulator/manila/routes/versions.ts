@@ -25,5 +25,12 @@ function versionList(world: World) {
 export function register(scope: FastifyInstance, world: World): void {
   const open = { config: { public: true } };
   scope.get("/", open, async (_request, reply) => reply.code(300).send(versionList(world)));
-  for (const url of ["/v2", "/v2/"]) scope.get(url, open, async () => versionList(world));
+  // Recorded on Manila 15: /v2 redirects to /v2/, which answers with the version echo of the default 2.0.
+  scope.get("/v2", open, async (_request, reply) => reply.redirect(`${world.baseUrl}/share/v2/`, 302));
+  scope.get("/v2/", open, async (_request, reply) =>
+    reply
+      .header("X-OpenStack-Manila-API-Version", world.config.microversions.share.min)
+      .header("Vary", "X-OpenStack-Manila-API-Version")
+      .send(versionList(world)),
+  );
 }
