@@ -331,9 +331,13 @@ function manilaSaid(err: OpenStackError): string {
   );
 }
 
-/** Shares on the server, for "in use" messages. */
-async function inUseMessage(ctx: RemovalContext, err: OpenStackError, alternatives: string): Promise<string> {
-  const shares = await api.listSharesOnShareServer(ctx.s, ctx.id);
+/** "These shares still use it" (found by share_server_id), for Manila's in-use refusals. */
+function inUseMessage(
+  ctx: RemovalContext,
+  err: OpenStackError,
+  shares: api.ShareOnServer[],
+  alternatives: string,
+): string {
   const users = shares.length
     ? `these shares still use it: ${describeShares(shares)}. Delete or move them first`
     : "Manila says it is in use, though no share lists it (share groups or share instances can hold it too)";
@@ -350,7 +354,7 @@ async function unmanageAndWait(ctx: RemovalContext, force: boolean): Promise<voi
       const shares = await api.listSharesOnShareServer(ctx.s, ctx.id);
       if (shares.length > 0) {
         throw new Error(
-          await inUseMessage(ctx, err, 'or set onDelete: "retain" to leave the share server in Manila'),
+          inUseMessage(ctx, err, shares, 'or set onDelete: "retain" to leave the share server in Manila'),
         );
       }
       throw err;
@@ -374,7 +378,8 @@ async function deleteAndWait(ctx: RemovalContext): Promise<void> {
       );
     }
     if (err instanceof OpenStackError && err.status === 409) {
-      throw new Error(await inUseMessage(ctx, err, 'or use onDelete: "unmanage" or "retain"'));
+      const shares = await api.listSharesOnShareServer(ctx.s, ctx.id);
+      throw new Error(inUseMessage(ctx, err, shares, 'or use onDelete: "unmanage" or "retain"'));
     }
     throw err;
   }
