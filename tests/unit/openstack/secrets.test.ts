@@ -190,4 +190,16 @@ describe("openstack secrets", () => {
     registerSecret("longer-secret");
     assert.equal(redact("prefixlonger-secretsuffix"), "prefix***suffix");
   });
+
+  it("redacts among thousands of secrets, the longest where several start at one place", () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `conn-info-secret-${i}-${(i * 7919) % 10007}`);
+    many.forEach(registerSecret);
+    registerSecret("chap-pw-1");
+    registerSecret("chap-pw-12345");
+    assert.equal(
+      redact(`a ${many[17]} b ${many[4999]}, c ${many[0]}${many[1]} chap-pw-12345 chap-pw-1 chap-pw-12`),
+      "a *** b ***, c ****** *** *** ***2",
+    );
+    assert.equal(redact("an unrelated line, 42"), "an unrelated line, 42");
+  });
 });
