@@ -229,6 +229,32 @@ export function restoreNoteOf(server: Server): RestoreNote | undefined {
   return { state: "ACTIVE", by: "unknown", at: "unknown" };
 }
 
+function warnPendingRestore(server: Server, note: RestoreNote): void {
+  log.warn(
+    `server ${server.id} is ${server.status} with a pending power restore to ${note.state} (metadata item ` +
+      `${RESTORE_NOTE_KEY}, left by process ${note.by} at ${note.at}); not restored here (read-only): the next ` +
+      "pulumi up or refresh that touches this server restores it",
+  );
+}
+
+/**
+ * For a read in read-only mode (drift), which needs no guard since it repairs nothing: reads the server
+ * and warns if it has a pending power restore. A missing server is left to the caller's own read.
+ */
+export async function warnIfPendingRestore(
+  session: Session,
+  serverId: string,
+  action: string,
+): Promise<void> {
+  try {
+    const server = await getServer(session, serverId, `${action}: reading server ${serverId}`);
+    const note = restoreNoteOf(server);
+    if (note) warnPendingRestore(server, note);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
 /** True when the note was written by another process of this host that still runs. */
 function writtenByLiveProcess(note: RestoreNote): boolean {
   const [host, pid] = note.by.split("#");
@@ -291,11 +317,7 @@ class GuardedOperation implements ServerGuard {
     if (!server || this.record.restoreTo !== undefined) return;
     let note = restoreNoteOf(server);
     if (note && isReadOnly()) {
-      log.warn(
-        `server ${this.serverId} is ${server.status} with a pending power restore to ${note.state} (metadata item ` +
-          `${RESTORE_NOTE_KEY}, left by process ${note.by} at ${note.at}); not restored here (read-only): the next ` +
-          "pulumi up or refresh that touches this server restores it",
-      );
+      warnPendingRestore(server, note);
       return;
     }
     if (note && writtenByLiveProcess(note)) {

@@ -2,8 +2,23 @@
 // Nova attaches and detaches shares only while the server is SHUTOFF (or, for a detach, in ERROR), and a
 // server started while a mapping is attaching or detaching goes to ERROR (FACTS §2.5-2.8): every power
 // change goes through the server guard (compute/serverGuard.ts), shared with every resource kind.
-import { Scope, connect, isConnectionError, isNotFound, log, Session, OpenStackError } from "../openstack";
-import { PowerRestoreError, ServerGuard, waitLogged, withServer } from "../compute/serverGuard";
+import {
+  Scope,
+  connect,
+  isConnectionError,
+  isNotFound,
+  isReadOnly,
+  log,
+  Session,
+  OpenStackError,
+} from "../openstack";
+import {
+  PowerRestoreError,
+  ServerGuard,
+  waitLogged,
+  warnIfPendingRestore,
+  withServer,
+} from "../compute/serverGuard";
 import {
   SERVER_SHARES_MICROVERSION,
   ServerShare,
@@ -460,15 +475,23 @@ async function read(id: string, props?: Partial<ServerShareAttachmentOutputs>) {
       throw err;
     }
   };
-  // Under the guard: a power restore an interrupted run left on this server is finished here too, and
-  // then the status is read again (the restart turned it from inactive to active).
-  let restored = false;
-  let mapping = await withServer(ctx.s, serverId, ctx, async (guard) => {
-    const found = await readMapping();
-    restored = guard.willRestore;
-    return found;
-  });
-  if (mapping && restored) mapping = await readMapping();
+  let mapping: ServerShare | undefined;
+  if (isReadOnly()) {
+    // Drift repairs nothing, so it needs no guard: one request per attachment, and a look at the server
+    // only when the mapping says it is stopped, to report a power restore an interrupted run left.
+    mapping = await readMapping();
+    if (mapping?.status === "inactive") await warnIfPendingRestore(ctx.s, serverId, ctx.action);
+  } else {
+    // Under the guard: a power restore an interrupted run left on this server is finished here too, and
+    // then the status is read again (the restart turned it from inactive to active).
+    let restored = false;
+    mapping = await withServer(ctx.s, serverId, ctx, async (guard) => {
+      const found = await readMapping();
+      restored = guard.willRestore;
+      return found;
+    });
+    if (mapping && restored) mapping = await readMapping();
+  }
   if (!mapping) return {};
   const outs = outputsOf(inputs, mapping, scope);
   // `inputs` (Pulumi 3.216+): the user's inputs as they stand, for refresh and import.
