@@ -14,7 +14,8 @@ function positiveInteger(name: string) {
 
 function positiveNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("the timeout must be a number of seconds > 0.");
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError("the timeout must be a number of seconds > 0.");
   return n;
 }
 

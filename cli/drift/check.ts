@@ -44,16 +44,23 @@ export function notesLogger(elsewhere: (message: string) => void): Logger {
   };
 }
 
-/** The props a read gets: the recorded outputs without encrypted values, with the defaults filled in. */
-function readProps(resource: RecordedResource, defaults: CheckDefaults): Record<string, unknown> {
+/**
+ * What a read gets: the recorded outputs without encrypted values, and the defaults as inputs where the
+ * resource has none (`inputNames` then includes them: the read repeats them like any input).
+ */
+function readArguments(resource: RecordedResource, defaults: CheckDefaults) {
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(resource.outputs)) {
     if (!holdsEncrypted(value)) props[key] = value;
   }
+  const inputNames = [...resource.inputNames];
   for (const key of ["cloud", "region"] as const) {
-    if (defaults[key] !== undefined && props[key] === undefined) props[key] = defaults[key];
+    if (defaults[key] !== undefined && props[key] === undefined) {
+      props[key] = defaults[key];
+      inputNames.push(key);
+    }
   }
-  return props;
+  return { props, recorded: { ...resource, inputNames } };
 }
 
 function messageOf(err: unknown): string {
@@ -81,11 +88,10 @@ export async function checkResource(
   });
   try {
     const provider = providerFor(resource.kind);
-    const result = await notesOfCurrentRead.run(notes, () =>
-      provider.read(resource.id, readProps(resource, defaults)),
-    );
+    const { props, recorded } = readArguments(resource, defaults);
+    const result = await notesOfCurrentRead.run(notes, () => provider.read(resource.id, props));
     if (!result.id) return report({ status: "gone" });
-    const comparison = compareOutputs(resource, result.props ?? {}, outputDescriptionFor(resource.kind));
+    const comparison = compareOutputs(recorded, result.props ?? {}, outputDescriptionFor(resource.kind));
     return report({ status: comparison.changes.length > 0 ? "changed" : "in-sync", ...comparison });
   } catch (err) {
     return report({ status: "error", error: messageOf(err) });

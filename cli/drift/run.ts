@@ -3,13 +3,7 @@
 // results arrive.
 import * as fs from "fs";
 import pLimit from "p-limit";
-import {
-  redact,
-  setLogger,
-  setReadOnly,
-  setRequestTimeout,
-  setStackConfig,
-} from "../../provider/openstack";
+import { redact, setLogger, setReadOnly, setRequestTimeout, setStackConfig } from "../../provider/openstack";
 import { checkResource, CheckDefaults, notesLogger, ResourceReport } from "./check";
 import { loadConfigFile } from "./configFile";
 import { JsonReporter } from "./report/json";
@@ -100,7 +94,8 @@ export async function runDrift(options: DriftOptions, io: DriftIO): Promise<numb
   const warn = (message: string) => io.stderr.write(`warning: ${redact(message)}\n`);
   try {
     const config = options.config ? loadConfigFile(options.config) : undefined;
-    for (const key of config?.ignored ?? []) warn(`--config ${options.config}: ${key} is not a credential key; ignored`);
+    for (const key of config?.ignored ?? [])
+      warn(`--config ${options.config}: ${key} is not a credential key; ignored`);
     const parsed = await loadExport(options, io);
     setStackConfig(config?.config);
     setRequestTimeout(options.timeoutSeconds * 1000);
@@ -125,10 +120,13 @@ async function checkAll(
   io: DriftIO,
 ): Promise<number> {
   const reporters: Reporter[] = [
-    options.json ? new JsonReporter(io.stdout, summary.source) : new TableReporter(io.stdout, options.all === true),
+    options.json
+      ? new JsonReporter(io.stdout, summary.source)
+      : new TableReporter(io.stdout, options.all === true),
   ];
   if (options.junit) reporters.push(new JunitReporter(options.junit));
-  const progress = options.progress && io.stderr.isTTY ? new Progress(io.stderr, resources.length) : undefined;
+  const progress =
+    options.progress && io.stderr.isTTY ? new Progress(io.stderr, resources.length) : undefined;
   const inOrder = new InOrder((report) => {
     summary.add(report);
     for (const reporter of reporters) reporter.add(report);

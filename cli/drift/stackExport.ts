@@ -98,9 +98,11 @@ export function parseStackExport(text: string, source: string): ParsedExport {
     throw new ExportError(`${source} is not valid JSON${empty}: ${(err as Error).message}`);
   }
   const expected =
-    "expected the output of `pulumi stack export`: {\"version\": 3, \"deployment\": {\"manifest\": ..., \"resources\": [...]}}";
+    'expected the output of `pulumi stack export`: {"version": 3, "deployment": {"manifest": ..., "resources": [...]}}';
   if (!isObject(doc)) {
-    throw new ExportError(`${source} is not a Pulumi stack export: it holds ${describeType(doc)}; ${expected}`);
+    throw new ExportError(
+      `${source} is not a Pulumi stack export: it holds ${describeType(doc)}; ${expected}`,
+    );
   }
   if (!("deployment" in doc) || !("version" in doc)) {
     const keys = Object.keys(doc).slice(0, 8).join(", ") || "none";
@@ -128,7 +130,9 @@ export function parseStackExport(text: string, source: string): ParsedExport {
   }
   const resources = deployment.resources ?? []; // an empty stack's export has none (omitempty)
   if (!Array.isArray(resources)) {
-    throw new ExportError(`${source}: "deployment.resources" must be an array, got ${describeType(resources)}`);
+    throw new ExportError(
+      `${source}: "deployment.resources" must be an array, got ${describeType(resources)}`,
+    );
   }
   const ours: RecordedResource[] = [];
   resources.forEach((resource, index) => {

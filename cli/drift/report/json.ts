@@ -20,7 +20,19 @@ export class JsonReporter implements Reporter {
 
   add(report: ResourceReport): void {
     const { urn, name, kind, id, status, changes, notVisible, notCompared, notes, error, seconds } = report;
-    const line = JSON.stringify({ urn, name, kind, id, status, changes, notVisible, notCompared, notes, error, seconds });
+    const line = JSON.stringify({
+      urn,
+      name,
+      kind,
+      id,
+      status,
+      changes,
+      notVisible,
+      notCompared,
+      notes,
+      error,
+      seconds,
+    });
     this.out.write(`${this.count++ === 0 ? "" : ","}\n${redact(line)}`);
   }
 

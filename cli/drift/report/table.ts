@@ -7,7 +7,7 @@ import { Summary } from "../summary";
 import { describeReport, Reporter, showValue, STATUS_LABEL } from "./reporter";
 
 const VALUE_WIDTH = 32;
-const PROPERTY_WIDTH = 24;
+const PROPERTY_WIDTH = 30;
 
 export class TableReporter implements Reporter {
   private readonly reports: ResourceReport[] = [];
@@ -18,8 +18,7 @@ export class TableReporter implements Reporter {
   ) {}
 
   add(report: ResourceReport): void {
-    const attention =
-      report.status !== "in-sync" || report.notVisible.length > 0 || report.notes.length > 0;
+    const attention = report.status !== "in-sync" || report.notVisible.length > 0 || report.notes.length > 0;
     if (this.all || attention) this.reports.push(report);
   }
 
@@ -33,7 +32,6 @@ export class TableReporter implements Reporter {
       head: ["Resource", "Kind", "Status", "Property", "Recorded", "Live"],
       colWidths: [null, null, null, PROPERTY_WIDTH, VALUE_WIDTH, VALUE_WIDTH],
       wordWrap: true,
-      wrapOnWordBoundary: false,
       style: { head: [], border: [] }, // plain text: CI logs and pipes show no colour codes
     });
     for (const report of this.reports) {
