@@ -7,7 +7,6 @@ import { redact, setLogger, setReadOnly, setRequestTimeout, setStackConfig } fro
 import { checkResource, CheckDefaults, notesLogger, ResourceReport } from "./check";
 import { loadConfigFile } from "./configFile";
 import { JsonReporter } from "./report/json";
-import { JunitReporter } from "./report/junit";
 import { Progress } from "./report/progress";
 import { Reporter } from "./report/reporter";
 import { TableReporter } from "./report/table";
@@ -124,7 +123,11 @@ async function checkAll(
       ? new JsonReporter(io.stdout, summary.source)
       : new TableReporter(io.stdout, options.all === true),
   ];
-  if (options.junit) reporters.push(new JunitReporter(options.junit));
+  if (options.junit) {
+    // Loaded only when asked for: its XML builder costs memory the other formats do not need.
+    const { JunitReporter } = await import("./report/junit");
+    reporters.push(new JunitReporter(options.junit));
+  }
   const progress =
     options.progress && io.stderr.isTTY ? new Progress(io.stderr, resources.length) : undefined;
   const inOrder = new InOrder((report) => {
