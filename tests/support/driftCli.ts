@@ -4,6 +4,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { PassThrough, Readable } from "stream";
 import { runCli } from "../../cli/main";
+import { clearTokenCache } from "../../provider/openstack";
 import { repoRoot } from "./buildDist";
 
 export interface CliResult {
@@ -55,4 +56,19 @@ export function cliSubprocess(
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** Runs `fn` with the OS_* environment replaced by `vars` (the core's token cache cleared), then restores it. */
+export async function withOsEnvironment<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.entries(process.env).filter(([key]) => key.startsWith("OS_"));
+  for (const [key] of saved) delete process.env[key];
+  Object.assign(process.env, vars);
+  clearTokenCache();
+  try {
+    return await fn();
+  } finally {
+    for (const key of Object.keys(vars)) delete process.env[key];
+    Object.assign(process.env, Object.fromEntries(saved));
+    clearTokenCache();
+  }
 }
