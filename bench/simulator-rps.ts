@@ -1,5 +1,5 @@
 // Requests per second the simulator serves on list calls, measured with Debian's wrk (apt-get install wrk)
-// against an in-process simulator holding `VOLUMES` volumes. Prints a table and writes
+// against an in-process simulator holding `VOLUMES` volumes, servers and shares (and 10 share servers). Prints a table and writes
 // bench/results/simulator-rps.json.   npm run bench:simulator [-- <seconds>]
 import { execFile, execFileSync } from "child_process";
 import { promisify } from "util";
@@ -30,18 +30,77 @@ async function main() {
       sim.world.identity.findProject({ id: demo.projectId })!,
     );
     const token = sim.world.identity.issue(principal, ["password"]).id;
-    for (let i = 0; i < VOLUMES; i++)
+    const admin = SEED.users[0];
+    const adminToken = sim.world.identity.issue(
+      sim.world.identity.principalOf(
+        sim.world.identity.users.get(admin.id)!,
+        sim.world.identity.findProject({ id: admin.projectId })!,
+      ),
+      ["password"],
+    ).id;
+    for (let i = 0; i < VOLUMES; i++) {
       sim.world.cinder.createVolume(principal, { size: 1, name: `bench-${i}` });
+      sim.world.nova.createServer(principal, { name: `bench-${i}`, flavorRef: "1", imageRef: "bench-image" });
+      // Every fifth share on its own share network, so a share server each (10 share servers).
+      const network =
+        i % 5 === 0 ? sim.world.manila.createShareNetwork(principal, { name: `bench-${i}` }) : undefined;
+      sim.world.manila.createShare(principal, {
+        shareProto: "NFS",
+        size: 1,
+        name: `bench-${i}`,
+        shareNetworkId: network?.id,
+      });
+    }
     await new Promise((r) => setTimeout(r, 50));
 
+    // [name, path, microversion header, value, token]
     const calls = [
-      ["GET /volume/v3/{p}/volumes", `/volume/v3/${demo.projectId}/volumes`, "3.0"],
-      ["GET /volume/v3/{p}/volumes/detail", `/volume/v3/${demo.projectId}/volumes/detail`, "3.71"],
-      ["GET /volume/v3/{p}/attachments", `/volume/v3/${demo.projectId}/attachments`, "3.44"],
+      [
+        "GET /volume/v3/{p}/volumes",
+        `/volume/v3/${demo.projectId}/volumes`,
+        "OpenStack-API-Version",
+        "volume 3.0",
+        token,
+      ],
+      [
+        "GET /volume/v3/{p}/volumes/detail",
+        `/volume/v3/${demo.projectId}/volumes/detail`,
+        "OpenStack-API-Version",
+        "volume 3.71",
+        token,
+      ],
+      [
+        "GET /volume/v3/{p}/attachments",
+        `/volume/v3/${demo.projectId}/attachments`,
+        "OpenStack-API-Version",
+        "volume 3.44",
+        token,
+      ],
+      [
+        "GET /compute/v2.1/servers/detail",
+        "/compute/v2.1/servers/detail",
+        "OpenStack-API-Version",
+        "compute 2.97",
+        token,
+      ],
+      [
+        "GET /share/v2/shares/detail",
+        "/share/v2/shares/detail",
+        "X-OpenStack-Manila-API-Version",
+        "2.82",
+        token,
+      ],
+      [
+        "GET /share/v2/share-servers (admin)",
+        "/share/v2/share-servers",
+        "X-OpenStack-Manila-API-Version",
+        "2.90",
+        adminToken,
+      ],
     ];
     const rows = [];
     // wrk runs asynchronously: the simulator shares this process's event loop.
-    for (const [name, urlPath, mv] of calls) {
+    for (const [name, urlPath, header, mv, callToken] of calls) {
       const { stdout: out } = await promisify(execFile)(
         "wrk",
         [
@@ -50,9 +109,9 @@ async function main() {
           `-d${seconds}s`,
           "--latency",
           "-H",
-          `X-Auth-Token: ${token}`,
+          `X-Auth-Token: ${callToken}`,
           "-H",
-          `OpenStack-API-Version: volume ${mv}`,
+          `${header}: ${mv}`,
           sim.url + urlPath,
         ],
         { encoding: "utf8" },
@@ -67,7 +126,7 @@ async function main() {
     for (const r of rows)
       table.push([r.call, r.microversion, r.requestsPerSecond.toFixed(0), r.p99, r.non2xx]);
     console.log(
-      `${VOLUMES} volumes, ${CONNECTIONS} connections, ${seconds} s each, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
+      `${VOLUMES} volumes, servers and shares, ${CONNECTIONS} connections, ${seconds} s each, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
     );
     console.log(table.toString());
     const file = path.join(__dirname, "results", "simulator-rps.json");

@@ -1,7 +1,7 @@
 // The HTTP frame every simulated service shares: token validation (keystonemiddleware's job),
 // microversion negotiation and echo headers, per-route minimum versions, the project id in the path,
 // request ids and the service's own fault bodies. Routes only see a validated request.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from "fastify";
 import { randomUUID } from "crypto";
 import { STATUS_CODES } from "http";
 import { ApiFault, faultBody, KEYSTONE_401_BODY } from "./faults";
@@ -171,3 +171,24 @@ export function projectPaths(versionSegment: string, path: string): string[] {
 }
 
 export type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
+
+/** Registers a route under both URL forms of `projectPaths`. */
+export function routeProjectPaths(
+  scope: FastifyInstance,
+  method: "get" | "post" | "put" | "delete",
+  versionSegment: string,
+  path: string,
+  options: RouteShorthandOptions,
+  handler: Handler,
+): void {
+  for (const url of projectPaths(versionSegment, path)) scope[method](url, options, handler);
+}
+
+/** The query string as plain strings (a repeated key keeps its last value, as webob's GET does). */
+export function queryStrings(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    out[k] = String(Array.isArray(v) ? v[v.length - 1] : v);
+  }
+  return out;
+}

@@ -299,35 +299,24 @@ export class NovaModel {
     server.updatedAt = new Date();
   }
 
-  /** os-stop: task_state powering-off, then (after "server.stop") stopped, with mappings inactive. */
-  stop(principal: Principal, id: string): void {
+  /**
+   * os-stop / os-start: the API sets task_state powering-off / powering-on; after "server.stop" /
+   * "server.start" the server is stopped / active with every share mapping inactive / active, or in ERROR
+   * when a mapping is still attaching or detaching (FACTS §2.7).
+   */
+  power(principal: Principal, id: string, action: "stop" | "start"): void {
+    const step = POWER_ACTIONS[action];
     const server = this.getServer(principal, id);
-    this.authorize(principal, "os_compute_api:servers:stop", server.projectId, "member");
+    this.authorize(principal, `os_compute_api:servers:${action}`, server.projectId, "member");
     this.checkLock(principal, server);
-    this.checkHost(server, "stop");
-    this.checkState(server, "stop", { vmStates: ["active", "error"] });
-    this.touch(server, { taskState: "powering-off" });
-    this.after(TRANSITIONS.stop, server.id, () => {
-      if (this.servers.get(server.id) !== server || server.taskState !== "powering-off") return false;
-      if (!this.shares.powerOff(server)) return server.vmState;
-      this.touch(server, { vmState: "stopped", taskState: null, powerState: 4 });
-      return "stopped";
-    });
-  }
-
-  /** os-start: task_state powering-on, then active with mappings active; ERROR if a mapping is in flight. */
-  start(principal: Principal, id: string): void {
-    const server = this.getServer(principal, id);
-    this.authorize(principal, "os_compute_api:servers:start", server.projectId, "member");
-    this.checkLock(principal, server);
-    this.checkHost(server, "start");
-    this.checkState(server, "start", { vmStates: ["stopped"] });
-    this.touch(server, { taskState: "powering-on" });
-    this.after(TRANSITIONS.start, server.id, () => {
-      if (this.servers.get(server.id) !== server || server.taskState !== "powering-on") return false;
-      if (!this.shares.powerOn(server)) return server.vmState;
-      this.touch(server, { vmState: "active", taskState: null, powerState: 1 });
-      return "active";
+    this.checkHost(server, action);
+    this.checkState(server, action, { vmStates: step.from });
+    this.touch(server, { taskState: step.task });
+    this.after(step.kind, server.id, () => {
+      if (this.servers.get(server.id) !== server || server.taskState !== step.task) return false;
+      if (!this.shares.power(server, action)) return server.vmState;
+      this.touch(server, { ...step.to, taskState: null });
+      return step.to.vmState;
     });
   }
 
@@ -447,6 +436,21 @@ export class NovaModel {
 }
 
 const METADATA_VM_STATES = ["active", "paused", "suspended", "stopped"];
+
+const POWER_ACTIONS = {
+  stop: {
+    from: ["active", "error"],
+    task: "powering-off",
+    kind: TRANSITIONS.stop,
+    to: { vmState: "stopped", powerState: 4 },
+  },
+  start: {
+    from: ["stopped"],
+    task: "powering-on",
+    kind: TRANSITIONS.start,
+    to: { vmState: "active", powerState: 1 },
+  },
+};
 
 /** The API status of a server (nova/api/openstack/common.py::_STATE_MAP, the parts the simulator reaches). */
 export function serverStatus(server: Server): string {

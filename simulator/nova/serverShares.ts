@@ -287,28 +287,20 @@ export class ServerSharesModel {
     return status;
   }
 
-  /** `_get_share_info(check_status=True)`: a mapping still attaching or detaching puts the server in ERROR. */
-  private checkInFlight(server: Server): boolean {
+  /**
+   * _power_on / _power_off_instance: every mapping becomes active / inactive (activate_all, deactivate_all),
+   * or the server goes to ERROR when one is still attaching or detaching. False when it did.
+   */
+  power(server: Server, action: "start" | "stop"): boolean {
     const busy = this.mappingsOf(server.id).find((m) => m.status === "attaching" || m.status === "detaching");
-    if (!busy) return true;
-    this.nova.setError(
-      server,
-      `Share ${busy.shareId} used by instance ${server.id} is in an unexpected state.`,
-    );
-    return false;
-  }
-
-  /** _power_on: every mapping becomes active (activate_all), or the server goes to ERROR. */
-  powerOn(server: Server): boolean {
-    if (!this.checkInFlight(server)) return false;
-    for (const m of this.mappingsOf(server.id)) m.status = "active";
-    return true;
-  }
-
-  /** _power_off_instance: every mapping becomes inactive (deactivate_all), or the server goes to ERROR. */
-  powerOff(server: Server): boolean {
-    if (!this.checkInFlight(server)) return false;
-    for (const m of this.mappingsOf(server.id)) m.status = "inactive";
+    if (busy) {
+      this.nova.setError(
+        server,
+        `Share ${busy.shareId} used by instance ${server.id} is in an unexpected state.`,
+      );
+      return false;
+    }
+    for (const m of this.mappingsOf(server.id)) m.status = action === "start" ? "active" : "inactive";
     return true;
   }
 

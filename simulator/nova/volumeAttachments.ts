@@ -183,6 +183,27 @@ export class VolumeAttachmentsModel {
     return bdm;
   }
 
+  /** The server (404), the policy (403), and 409 for a shelved server below 2.20. */
+  private serverFor(
+    principal: Principal,
+    serverId: string,
+    rule: string,
+    action: string,
+    mv: Version,
+  ): Server {
+    const server = this.nova.getServer(principal, serverId);
+    this.nova.authorize(
+      principal,
+      `os_compute_api:os-volumes-attachments:${rule}`,
+      server.projectId,
+      "member",
+    );
+    if ((server.vmState === "shelved" || server.vmState === "shelved_offloaded") && !mv.atLeast("2.20")) {
+      throw conflict(`Cannot '${action}' instance ${serverId} while it is in vm_state ${server.vmState}`);
+    }
+    return server;
+  }
+
   /**
    * POST (FACTS §3.5). Below 2.101 the BDM and the Cinder attachment (volume reserved) exist when this
    * returns, with the device name; the compute then connects (attaching) and completes (in-use), one
@@ -196,17 +217,7 @@ export class VolumeAttachmentsModel {
     mv: Version,
   ): { bdm?: Bdm; request: AttachRequest } {
     const request = validateAttachBody(body, mv);
-    const server = this.nova.getServer(principal, serverId);
-    this.nova.authorize(
-      principal,
-      "os_compute_api:os-volumes-attachments:create",
-      server.projectId,
-      "member",
-    );
-    const shelved = server.vmState === "shelved" || server.vmState === "shelved_offloaded";
-    if (shelved && !mv.atLeast("2.20")) {
-      throw conflict(`Cannot 'attach_volume' instance ${serverId} while it is in vm_state ${server.vmState}`);
-    }
+    const server = this.serverFor(principal, serverId, "create", "attach_volume", mv);
     this.nova.checkLock(principal, server);
     this.nova.checkState(server, "attach_volume", { vmStates: ATTACH_VM_STATES });
     const volume = this.cinder.getVolume(principal, request.volumeId);
@@ -340,17 +351,7 @@ export class VolumeAttachmentsModel {
 
   /** DELETE (FACTS §3.6). */
   detach(principal: Principal, serverId: string, volumeId: string, mv: Version): void {
-    const server = this.nova.getServer(principal, serverId);
-    this.nova.authorize(
-      principal,
-      "os_compute_api:os-volumes-attachments:delete",
-      server.projectId,
-      "member",
-    );
-    const shelved = server.vmState === "shelved" || server.vmState === "shelved_offloaded";
-    if (shelved && !mv.atLeast("2.20")) {
-      throw conflict(`Cannot 'detach_volume' instance ${serverId} while it is in vm_state ${server.vmState}`);
-    }
+    const server = this.serverFor(principal, serverId, "delete", "detach_volume", mv);
     const volume = this.cinder.getVolume(principal, volumeId);
     const bdm = this.bdmFor(serverId, volume.id);
     if (!bdm) throw notFound(`Instance ${serverId} is not attached to volume ${volumeId}`);

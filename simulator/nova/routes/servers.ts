@@ -93,8 +93,8 @@ export function register(scope: FastifyInstance, world: World): void {
     };
   const id = (request: any) => params(request).server_id;
   const actions: Record<string, ActionHandler> = {
-    "os-stop": { handle: accepted((r) => model.stop(r.principal, id(r))) },
-    "os-start": { handle: accepted((r) => model.start(r.principal, id(r))) },
+    "os-stop": { handle: accepted((r) => model.power(r.principal, id(r), "stop")) },
+    "os-start": { handle: accepted((r) => model.power(r.principal, id(r), "start")) },
     lock: {
       handle: accepted((r, arg) => {
         const reason =
@@ -132,25 +132,21 @@ export function register(scope: FastifyInstance, world: World): void {
   route(scope, "get", "/servers/:server_id/metadata", {}, async (request) => ({
     metadata: model.metadata(request.principal, params(request).server_id, "index"),
   }));
-  route(scope, "post", "/servers/:server_id/metadata", {}, async (request) => ({
-    metadata: model.updateMetadata(
-      request.principal,
-      params(request).server_id,
-      "create",
-      metaBody(request.body, "metadata"),
-    ),
-  }));
-  route(scope, "put", "/servers/:server_id/metadata", {}, async (request) => ({
-    metadata: model.updateMetadata(
-      request.principal,
-      params(request).server_id,
-      "update_all",
-      metaBody(request.body, "metadata"),
-      {
-        replace: true,
-      },
-    ),
-  }));
+  // POST merges, PUT replaces all.
+  for (const [method, rule, replace] of [
+    ["post", "create", false],
+    ["put", "update_all", true],
+  ] as const) {
+    route(scope, method, "/servers/:server_id/metadata", {}, async (request) => ({
+      metadata: model.updateMetadata(
+        request.principal,
+        params(request).server_id,
+        rule,
+        metaBody(request.body, "metadata"),
+        { replace },
+      ),
+    }));
+  }
   route(scope, "get", "/servers/:server_id/metadata/:key", {}, async (request) => {
     const { server_id, key } = params(request);
     const metadata = model.metadata(request.principal, server_id, "show");
