@@ -1,7 +1,7 @@
 // tests/support/mocks.ts: program tests run this package's resources through their real providers.
 import { strict as assert } from "assert";
 import { setProviderMocks } from "../support/mocks";
-import { probeKind } from "../support/probeProvider"; // also registers the probe kind in this process
+import { fingerprint, probeKind } from "../support/probeProvider"; // also registers the probe kind in this process
 import { outputValue, TestKindResource } from "../support/serializedProvider";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -20,7 +20,10 @@ describe("setProviderMocks (program tests)", () => {
     // An output that is not an input needs its key in the props (as the SDK classes do it).
     const resource = new TestKindResource(probeKind, "p", { value: 7, configured: undefined });
     assert.equal(await outputValue(resource.value), 7);
-    assert.deepEqual(await outputValue(resource.configured), { password: "pw", projectSetting: "x" });
+    assert.deepEqual(await outputValue(resource.configured), {
+      password: fingerprint("pw"),
+      projectSetting: "x",
+    });
     assert.equal(await outputValue(resource.id), "probe-1");
     assert.deepEqual(
       created.map((r) => [r.type, r.id]),

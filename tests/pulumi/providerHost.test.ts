@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import { createRequire } from "module";
 import { HostError, ProviderHost, secretValue, UNKNOWN, urnOf } from "../support/providerHost";
-import { probeKind, probeProviderModule } from "../support/probeProvider";
+import { fingerprint, probeKind, probeProviderModule } from "../support/probeProvider";
 import { providerTextOf, sdkProviderTexts } from "../support/serializedProvider";
 
 const stackConfig = {
@@ -43,7 +43,7 @@ describe("Pulumi's provider host running the real __provider", () => {
     const results = await Promise.all([1, 2, 3, 4, 5].map((n) => host.create(urn, { __provider: probe, n })));
     for (const { properties } of results) {
       assert.deepEqual(properties.configured, {
-        password: "s3cret-password",
+        password: fingerprint("s3cret-password"),
         authUrl: "http://127.0.0.1:5000/v3",
         projectSetting: "on",
       });
@@ -51,7 +51,7 @@ describe("Pulumi's provider host running the real __provider", () => {
       // The wrapper handed the stack config to the client core, where credentials are resolved from.
       assert.deepEqual(properties.coreStackConfig, {
         authUrl: "http://127.0.0.1:5000/v3",
-        password: "s3cret-password",
+        password: fingerprint("s3cret-password"),
       });
     }
   });

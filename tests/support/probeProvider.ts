@@ -2,7 +2,9 @@
 // providers exist. A provider host started with `preload: [probeProviderModule]` loads this file first; it
 // registers the kind "Probe" in the registry that the shim will require, resolved the same way (from the
 // host's working directory), so it is the same module instance even in an `npm pack` install.
-// Each method echoes what reached it, so tests can see arguments arrive intact.
+// Each method echoes what reached it, so tests can see arguments arrive intact; secrets (the stack
+// config's password) only as a fingerprint, so that no output of the run holds a credential (secret scan).
+import { createHash } from "crypto";
 import * as fs from "fs";
 import { createRequire } from "module";
 import type * as openstack from "../../provider/openstack";
@@ -17,6 +19,12 @@ const { registerImplementation, isUnknown } = requireFromProject(registryFile) a
 // The client core of the same copy, to show what the wrapper's configure handed it.
 const core = createRequire(registryFile)("../openstack") as typeof openstack;
 
+/** What the probe echoes instead of a secret value: enough to compare, nothing to reuse. */
+export function fingerprint(secret: unknown): string | undefined {
+  if (typeof secret !== "string") return undefined;
+  return `sha256:${createHash("sha256").update(secret).digest("hex").slice(0, 16)}`;
+}
+
 let configured: Record<string, unknown> | undefined;
 let configureCalls = 0;
 
@@ -24,7 +32,7 @@ registerImplementation(probeKind, {
   configure(req) {
     configureCalls++;
     configured = {
-      password: req.config.get("openstack:password"),
+      password: fingerprint(req.config.get("openstack:password")),
       authUrl: req.config.get("openstack:authUrl"),
       // A key without a namespace belongs to the project (PULUMI_NODEJS_PROJECT).
       projectSetting: req.config.get("setting"),
@@ -78,7 +86,7 @@ registerImplementation(probeKind, {
         ...inputs,
         configured,
         configureCalls,
-        coreStackConfig: core.getStackConfig(),
+        coreStackConfig: withFingerprint(core.getStackConfig()),
         scope,
         notSet: undefined,
         list: [1, undefined, { deep: undefined }],
@@ -96,3 +104,7 @@ registerImplementation(probeKind, {
     if (props.failDelete) throw new Error(`probe: ${props.failDelete}`);
   },
 });
+
+function withFingerprint(config: Record<string, unknown> | undefined) {
+  return config && { ...config, password: fingerprint(config.password) };
+}

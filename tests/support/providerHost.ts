@@ -11,6 +11,7 @@ import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { Status } from "@pulumi/pulumi/proto/status_pb";
 import { repoRoot } from "./buildDist";
+import { captureHostExchange, captureText } from "./secretScan";
 
 export { UNKNOWN } from "../../provider/resources";
 
@@ -99,6 +100,7 @@ export class ProviderHost {
     // Everything but the port line, split into lines as the engine does (sdk/go/common/resource/plugin).
     const collect = (stream: "stdout" | "stderr", text: string) => {
       output[stream] += text;
+      captureText(`provider host ${stream}`, text);
       lines[stream] += text;
       const complete = lines[stream].split("\n");
       lines[stream] = complete.pop()!;
@@ -262,9 +264,11 @@ export class ProviderHost {
     const deadline = new Date(Date.now() + callTimeoutMs);
     const unary = (this.client as any)[method].bind(this.client);
     return new Promise<T>((resolve, reject) =>
-      unary(request, new grpc.Metadata(), { deadline }, (error: grpc.ServiceError | null, response: T) =>
-        error ? reject(toHostError(error)) : resolve(response),
-      ),
+      unary(request, new grpc.Metadata(), { deadline }, (error: grpc.ServiceError | null, response: T) => {
+        const failure = error ? toHostError(error) : undefined;
+        captureHostExchange(method, request, failure, response);
+        return failure ? reject(failure) : resolve(response);
+      }),
     );
   }
 }
