@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { AbortedError, sleep, waitFor, WaitTimeoutError } from "../../../provider/openstack";
-import { nextPollDelay, pollDelays } from "../../../provider/openstack/wait";
+import { nextPollDelay, pauseAfterPoll, pollDelays } from "../../../provider/openstack/wait";
 
 /** A fake object whose state flips to "done" `afterMs` after creation. */
 function transition(afterMs: number) {
@@ -57,6 +57,26 @@ describe("openstack/wait", () => {
         `${overshoot} ms late for a ${transitionMs} ms transition`,
       );
     }
+  });
+
+  it("keeps that bound when polls take time: a delay runs from the start of the previous poll", () => {
+    for (const latencyMs of [0, 30, 100]) {
+      for (let transitionMs = 1; transitionMs <= 600_000; transitionMs = Math.ceil(transitionMs * 1.07)) {
+        const next = pollDelays();
+        let t = 0; // when each poll starts; it answers latencyMs later
+        while (t < transitionMs) t += latencyMs + pauseAfterPoll(next(t), latencyMs);
+        const overshoot = t - transitionMs;
+        assert.ok(
+          overshoot <= Math.max(150, 0.15 * transitionMs),
+          `${overshoot} ms late for a ${transitionMs} ms transition with ${latencyMs} ms polls`,
+        );
+      }
+    }
+  });
+
+  it("never polls a slow service back to back", () => {
+    assert.equal(pauseAfterPoll(150, 40), 110);
+    assert.equal(pauseAfterPoll(150, 400), 37.5);
   });
 
   it("times out at the deadline with the last state seen, polling once at the deadline", async () => {
