@@ -51,7 +51,11 @@ describe("lookups: shared plumbing", () => {
       ["openstack:password"],
     );
     // A process-wide stack config (what a provider's configure sets) is not what a lookup reads.
-    setStackConfig({ authUrl: "http://127.0.0.1:9/v3", userName: "nobody", password: "nothing" });
+    setStackConfig({
+      authUrl: "http://127.0.0.1:9/v3",
+      userName: "nobody",
+      password: "lookup-test-unused-password",
+    });
     try {
       await withEnvironment(unreachable, async () => {
         const session = lookupSession("getThing");

@@ -84,6 +84,7 @@ registerImplementation(probeKind, {
       id: "probe-1",
       outs: {
         ...inputs,
+        log: undefined, // lines to log are not state (and a test logs a secret to see it redacted)
         configured,
         configureCalls,
         coreStackConfig: withFingerprint(core.getStackConfig()),
