@@ -55,5 +55,6 @@ describe("setProviderMocks (program tests)", () => {
     assert.deepEqual(created.find((r) => r.name === "vm")?.dependencies, []);
     const invalid = new TestKindResource(probeKind, "bad", { failCheck: "not a UUID" });
     await assert.rejects(outputValue(invalid.id), /check failed: failCheck: not a UUID/);
+    await assert.rejects(created.failed, /Probe bad: check failed: failCheck: not a UUID/);
   });
 });

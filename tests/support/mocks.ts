@@ -9,8 +9,13 @@ import requireFromString from "require-from-string";
 import type * as openstack from "../../provider/openstack";
 
 export interface ProviderMocksOptions {
-  /** Stack config as `configure` gets it: keys `project:key`, plain (already unwrapped) values. */
+  /**
+   * The stack config, keys `project:key`, plain values: the program reads it (`pulumi.Config`, e.g. the
+   * lookups' `openstack:*`) and the providers' `configure` gets it, as under the engine.
+   */
   config?: Record<string, string>;
+  /** Keys of `config` that are secret (the program sees them as secret Outputs). */
+  secretKeys?: string[];
   project?: string;
   stack?: string;
   /** Result for a resource that is not a dynamic one (e.g. @pulumi/openstack). Default: its inputs, id `<name>-id`. */
@@ -26,6 +31,7 @@ export interface MockedResource {
   name: string;
   id: string | undefined;
   state: Record<string, any>;
+  urn: string;
   /** URNs of the resources this one depends on, as the program sent them to the engine. */
   dependencies: string[];
 }
@@ -34,6 +40,11 @@ export interface MockedResource {
 export interface MockedProgram extends Array<MockedResource> {
   /** The client core's log lines ("info: ...", "warn: ...", "debug: ..."), collected instead of printed. */
   logs: string[];
+  /**
+   * Rejects with the first resource that failed. Under mocks a failed resource leaves the resources that
+   * depend on it waiting forever, so wait for outputs with `Promise.race([outputs, program.failed])`.
+   */
+  failed: Promise<never>;
 }
 
 /** Installs the mocks; returns the list the created resources are appended to, in creation order. */
@@ -67,50 +78,66 @@ export async function setProviderMocks(options: ProviderMocksOptions = {}): Prom
     return provider;
   };
 
-  const created: MockedProgram = Object.assign([], { logs: [] });
-  const dependencies = new Map<string, string[]>();
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {}); // observed by those who race it; never an unhandled rejection
+  const created: MockedProgram = Object.assign([], { logs: [], failed });
+  // What the mocks' newResource does not see but the monitor's request holds, by resource name.
+  const registered = new Map<string, { urn: string; dependencies: string[] }>();
   await pulumi.runtime.setMocks(
     {
-      async newResource(args) {
-        const text = args.inputs.__provider;
-        const dependsOn = dependencies.get(args.name) ?? [];
-        if (!args.type.startsWith("pulumi-nodejs:dynamic") || typeof text !== "string") {
-          const result = (await options.otherResource?.(args)) ?? {
-            id: `${args.name}-id`,
-            state: args.inputs,
-          };
-          created.push({
-            type: args.type,
-            name: args.name,
-            id: result.id,
-            state: result.state,
-            dependencies: dependsOn,
-          });
-          return result;
-        }
-        const provider = await providerOf(text);
-        const checked = provider.check ? await provider.check({}, args.inputs) : { inputs: args.inputs };
-        if (checked.failures?.length) {
-          const reasons = checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ");
-          throw new Error(`${args.type} ${args.name}: check failed: ${reasons}`);
-        }
-        const { id, outs } = await provider.create(checked.inputs ?? args.inputs);
-        // The host adds __provider to the outputs it returns.
-        const state = { ...outs, __provider: text };
-        created.push({ type: args.type, name: args.name, id, state, dependencies: dependsOn });
-        return { id, state };
-      },
+      newResource: (args) =>
+        newResource(args).catch((error) => {
+          fail(error);
+          throw error;
+        }),
       call: (args) => options.call?.(args) ?? args.inputs,
     },
     project,
     options.stack ?? "test",
     false,
   );
-  // The mocks' newResource does not see the dependencies; the monitor's request does.
+  async function newResource(
+    args: pulumi.runtime.MockResourceArgs,
+  ): Promise<pulumi.runtime.MockResourceResult> {
+    const text = args.inputs.__provider;
+    const { urn, dependencies } = registered.get(args.name)!;
+    if (!args.type.startsWith("pulumi-nodejs:dynamic") || typeof text !== "string") {
+      const result = options.otherResource
+        ? await Promise.resolve(options.otherResource(args)).catch((error) => {
+            throw new Error(`${args.type} ${args.name}: ${error instanceof Error ? error.message : error}`);
+          })
+        : { id: `${args.name}-id`, state: args.inputs };
+      created.push({
+        type: args.type,
+        name: args.name,
+        id: result.id,
+        state: result.state,
+        urn,
+        dependencies,
+      });
+      return result;
+    }
+    const provider = await providerOf(text);
+    const checked = provider.check ? await provider.check({}, args.inputs) : { inputs: args.inputs };
+    if (checked.failures?.length) {
+      const reasons = checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ");
+      throw new Error(`${args.type} ${args.name}: check failed: ${reasons}`);
+    }
+    const { id, outs } = await provider.create(checked.inputs ?? args.inputs);
+    // The host adds __provider to the outputs it returns.
+    const state = { ...outs, __provider: text };
+    created.push({ type: args.type, name: args.name, id, state, urn, dependencies });
+    return { id, state };
+  }
+  pulumi.runtime.setAllConfig(config, options.secretKeys);
   const monitor = pulumi.runtime.getMonitor() as any;
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request: any, callback: unknown) => {
-    dependencies.set(request.getName(), request.getDependenciesList());
+    registered.set(request.getName(), {
+      urn: monitor.newUrn(request.getParent(), request.getType(), request.getName()),
+      dependencies: request.getDependenciesList(),
+    });
     return registerResource(request, callback);
   };
   return created;
