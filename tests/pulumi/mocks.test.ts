@@ -13,6 +13,9 @@ class FakeServer extends pulumi.CustomResource {
 }
 
 describe("setProviderMocks (program tests)", () => {
+  // setProviderMocks sets the program's config, which is process-wide.
+  after(() => pulumi.runtime.setAllConfig({}));
+
   it("creates a resource of this package with its real provider, configured from the stack config", async () => {
     const created = await setProviderMocks({
       config: { "openstack:password": "pw", "test-project:setting": "x" },

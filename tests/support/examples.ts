@@ -56,6 +56,8 @@ export async function runExample(
   const projectConfig = Object.fromEntries(
     Object.entries(config).map(([key, value]) => [key.includes(":") ? key : `${project}:${key}`, value]),
   );
+  // The program's config is process-wide: put back what was there once the program has run.
+  const previousConfig = pulumi.runtime.allConfig();
   const resources = await setProviderMocks({
     project,
     config: { ...simulatorConfig(sim), ...projectConfig },
@@ -66,11 +68,11 @@ export async function runExample(
     },
   });
   const file = path.join(repoRoot, "examples", name, "index.ts");
-  delete require.cache[require.resolve(file)];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program is loaded the way Pulumi loads it
-  const program = require(file);
   // A program exports its outputs, or a function (possibly async) that returns them.
   const resolveOutputs = async () => {
+    delete require.cache[require.resolve(file)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program is loaded the way Pulumi loads it
+    const program = require(file);
     const exported = typeof program === "function" ? await program() : program;
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(exported ?? {})) {
@@ -78,7 +80,12 @@ export async function runExample(
     }
     return outputs;
   };
-  const outputs = await Promise.race([resolveOutputs(), resources.failed]);
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = await Promise.race([resolveOutputs(), resources.failed]);
+  } finally {
+    pulumi.runtime.setAllConfig(previousConfig);
+  }
   const destroy = async () => {
     for (const resource of [...resources].reverse()) {
       if (typeof resource.state.__provider !== "string") continue;
