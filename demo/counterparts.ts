@@ -6,6 +6,7 @@
 import { randomBytes } from "crypto";
 import {
   connect,
+  isForbidden,
   isNotFound,
   resolveCredentials,
   ServiceType,
@@ -152,8 +153,9 @@ export class Counterparts {
     if (!kind) throw new Error(`no stand-in for ${type} (resource ${name})`);
     // Like Pulumi's auto-naming: the resource name and a random suffix.
     const physicalName = inputs.name ?? `${name}-${randomBytes(4).toString("hex").slice(0, 7)}`;
+    const noun = kind.key.replace("_", " ");
     const { data } = await this.session.request(kind.service, "POST", kind.path, {
-      action: `creating ${kind.key} ${physicalName}`,
+      action: `creating ${noun} ${physicalName}`,
       body: { [kind.key]: await kind.body(physicalName, inputs, this.session) },
       microversion: kind.microversion,
     });
@@ -162,7 +164,7 @@ export class Counterparts {
       type,
       name,
       id,
-      description: `${kind.key.replace("_", " ")} ${physicalName} (${kind.serviceName}, ${id})`,
+      description: `${noun} ${physicalName} (${kind.serviceName}, ${id})`,
       state: { ...inputs, id, name: physicalName },
     };
     this.created.push(counterpart);
@@ -177,9 +179,7 @@ export class Counterparts {
       const counterpart = this.created[this.created.length - 1];
       const kind = KINDS[counterpart.type];
       try {
-        await this.session.request(kind.service, "DELETE", `${kind.path}/${counterpart.id}`, {
-          action: `deleting ${counterpart.description}`,
-        });
+        await this.requestDelete(counterpart, kind);
         await this.until(counterpart, "deleted", () => false);
       } catch (error) {
         if (!isNotFound(error)) throw error;
@@ -187,6 +187,30 @@ export class Counterparts {
       this.created.pop();
       onDeleted(counterpart);
     }
+  }
+
+  /**
+   * DELETE, repeated while Manila refuses it because of a resource lock: right after a share is detached
+   * from a server, the access rule Nova locked is still being removed, and its lock blocks the delete.
+   */
+  private requestDelete(counterpart: Counterpart, kind: Kind): Promise<void> {
+    return waitFor({
+      what: `Manila to release the locks on ${counterpart.description}`,
+      timeoutMs: READY_TIMEOUT_MS,
+      poll: async () => {
+        try {
+          await this.session.request(kind.service, "DELETE", `${kind.path}/${counterpart.id}`, {
+            action: `deleting ${counterpart.description}`,
+          });
+          return { done: true, value: undefined };
+        } catch (error) {
+          if (isForbidden(error) && /resource lock/i.test(String((error as Error).message))) {
+            return { done: false, state: "locked" };
+          }
+          throw error;
+        }
+      },
+    });
   }
 
   /** Polls the object with the client core's one wait helper until `done` says so (or it is gone: 404). */

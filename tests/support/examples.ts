@@ -7,7 +7,7 @@ import requireFromString from "require-from-string";
 import { Counterparts } from "../../demo/counterparts";
 import { osEnvironment, RunningSimulator } from "../../simulator/core/app";
 import { repoRoot } from "./buildDist";
-import { MockedProgram, setProviderMocks } from "./mocks";
+import { MockedProgram, ProviderMocksOptions, setProviderMocks } from "./mocks";
 import { outputValue } from "./serializedProvider";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -42,6 +42,16 @@ export interface ExampleRun {
   destroy(): Promise<void>;
 }
 
+export interface ExampleOptions {
+  /** Creates a @pulumi/openstack resource's stand-in. Default: `counterparts.create`. */
+  otherResource?: (
+    args: pulumi.runtime.MockResourceArgs,
+    counterparts: Counterparts,
+  ) => Promise<pulumi.runtime.MockResourceResult>;
+  /** Instead of creating our resources with their providers (see `setProviderMocks`). */
+  ourResource?: ProviderMocksOptions["ourResource"];
+}
+
 /**
  * Runs `examples/<name>/index.ts` once under mocks against the simulator, with `config` (keys without a
  * namespace belong to the example's project) on top of the simulator's `openstack:*` config.
@@ -51,6 +61,7 @@ export async function runExample(
   sim: RunningSimulator,
   project: string,
   config: Record<string, string>,
+  options: ExampleOptions = {},
 ): Promise<ExampleRun> {
   const counterparts = new Counterparts(osEnvironment(sim));
   const projectConfig = Object.fromEntries(
@@ -63,9 +74,11 @@ export async function runExample(
     config: { ...simulatorConfig(sim), ...projectConfig },
     secretKeys: ["openstack:password"],
     otherResource: async (args) => {
+      if (options.otherResource) return options.otherResource(args, counterparts);
       const created = await counterparts.create(args.type, args.name, args.inputs);
       return { id: created.id, state: created.state };
     },
+    ourResource: options.ourResource,
   });
   const file = path.join(repoRoot, "examples", name, "index.ts");
   // A program exports its outputs, or a function (possibly async) that returns them.

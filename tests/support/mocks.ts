@@ -22,6 +22,13 @@ export interface ProviderMocksOptions {
   otherResource?: (
     args: pulumi.runtime.MockResourceArgs,
   ) => pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult>;
+  /**
+   * Result for a resource of this package instead of creating it with its real provider: for a caller
+   * that records the registration (inputs with `__provider`) and creates the resource elsewhere.
+   */
+  ourResource?: (
+    args: pulumi.runtime.MockResourceArgs,
+  ) => pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult>;
   /** Result of an invoke. Default: its inputs. */
   call?: (args: pulumi.runtime.MockCallArgs) => pulumi.runtime.MockCallResult;
 }
@@ -31,9 +38,13 @@ export interface MockedResource {
   name: string;
   id: string | undefined;
   state: Record<string, any>;
+  /** The inputs the program registered (for ours: `__provider` included). */
+  inputs: Record<string, any>;
   urn: string;
   /** URNs of the resources this one depends on, as the program sent them to the engine. */
   dependencies: string[];
+  /** The resource option as the engine receives it (e.g. `["connectionInfo"]`). */
+  additionalSecretOutputs: string[];
 }
 
 /** What the mocked resources did: created in creation order, and the providers' log lines. */
@@ -83,7 +94,10 @@ export async function setProviderMocks(options: ProviderMocksOptions = {}): Prom
   failed.catch(() => {}); // observed by those who race it; never an unhandled rejection
   const created: MockedProgram = Object.assign([], { logs: [], failed });
   // What the mocks' newResource does not see but the monitor's request holds, by resource name.
-  const registered = new Map<string, { urn: string; dependencies: string[] }>();
+  const registered = new Map<
+    string,
+    { urn: string; dependencies: string[]; additionalSecretOutputs: string[] }
+  >();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) =>
@@ -101,23 +115,28 @@ export async function setProviderMocks(options: ProviderMocksOptions = {}): Prom
     args: pulumi.runtime.MockResourceArgs,
   ): Promise<pulumi.runtime.MockResourceResult> {
     const text = args.inputs.__provider;
-    const { urn, dependencies } = registered.get(args.name)!;
-    if (!args.type.startsWith("pulumi-nodejs:dynamic") || typeof text !== "string") {
-      const result = options.otherResource
-        ? await Promise.resolve(options.otherResource(args)).catch((error) => {
-            throw new Error(`${args.type} ${args.name}: ${error instanceof Error ? error.message : error}`);
-          })
+    const ours = args.type.startsWith("pulumi-nodejs:dynamic") && typeof text === "string";
+    const hook = ours ? options.ourResource : options.otherResource;
+    const result = hook
+      ? await Promise.resolve(hook(args)).catch((error) => {
+          throw new Error(`${args.type} ${args.name}: ${error instanceof Error ? error.message : error}`);
+        })
+      : ours
+        ? await createWithProvider(args, text)
         : { id: `${args.name}-id`, state: args.inputs };
-      created.push({
-        type: args.type,
-        name: args.name,
-        id: result.id,
-        state: result.state,
-        urn,
-        dependencies,
-      });
-      return result;
-    }
+    const state = result.state ?? {};
+    created.push({
+      type: args.type,
+      name: args.name,
+      id: result.id,
+      state,
+      inputs: args.inputs,
+      ...registered.get(args.name)!,
+    });
+    return result;
+  }
+
+  async function createWithProvider(args: pulumi.runtime.MockResourceArgs, text: string) {
     const provider = await providerOf(text);
     const checked = provider.check ? await provider.check({}, args.inputs) : { inputs: args.inputs };
     if (checked.failures?.length) {
@@ -126,9 +145,7 @@ export async function setProviderMocks(options: ProviderMocksOptions = {}): Prom
     }
     const { id, outs } = await provider.create(checked.inputs ?? args.inputs);
     // The host adds __provider to the outputs it returns.
-    const state = { ...outs, __provider: text };
-    created.push({ type: args.type, name: args.name, id, state, urn, dependencies });
-    return { id, state };
+    return { id, state: { ...outs, __provider: text } };
   }
   pulumi.runtime.setAllConfig(config, options.secretKeys);
   const monitor = pulumi.runtime.getMonitor() as any;
@@ -137,6 +154,7 @@ export async function setProviderMocks(options: ProviderMocksOptions = {}): Prom
     registered.set(request.getName(), {
       urn: monitor.newUrn(request.getParent(), request.getType(), request.getName()),
       dependencies: request.getDependenciesList(),
+      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
     });
     return registerResource(request, callback);
   };
