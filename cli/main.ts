@@ -97,6 +97,11 @@ export async function runCli(argv: string[], io: DriftIO): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`... --json | head`) closes the pipe: stop printing, still finish and exit
+  // with the command's code, instead of dying on an unhandled EPIPE.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+  });
   runCli(process.argv.slice(2), process).then(
     (code) => (process.exitCode = code),
     (err) => {

@@ -2,11 +2,13 @@
 // the recorded outputs ask): bounded concurrency in export order, read-only reads, read warnings as notes, the
 // request timeout, progress, usage errors and bad exports, and secrets redacted from every message.
 import { strict as assert } from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { connect, isReadOnly, log, setStackConfig } from "../../provider/openstack";
 import { registerImplementation } from "../../provider/resources";
+import { repoRoot } from "../support/buildDist";
 import { cliInProcess } from "../support/driftCli";
 import { StateOf, stackExportOf } from "../support/stackExport";
 import { FakeServer, noauthCredentials, startServer } from "../unit/openstack/fakeServer";
@@ -220,6 +222,26 @@ describe("drift: the command", () => {
       assert.match(result.stderr, message);
       assert.equal(result.stdout, "", args.join(" "));
     }
+  });
+
+  it("as a subprocess, survives a reader that closes the pipe early (`| head`), with its exit code", async () => {
+    // Resources of a kind this version does not know: each one an error, quickly, and a lot of output.
+    const many = Array.from({ length: 2000 }, (_, i) => ({ ...probe(`r${i}`), kind: "FutureKind" }));
+    const file = exportFile("pipe.json", many);
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, "dist", "cli", "main.js"), "drift", file, "--json"],
+      {
+        env: { PATH: process.env.PATH },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    assert.equal(code, 1);
+    assert.equal(stderr, "");
   });
 
   it("prints help with the exit codes, exit 0", async () => {
