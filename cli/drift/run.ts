@@ -43,9 +43,6 @@ export const DEFAULTS = {
   timeoutSeconds: 30,
 };
 
-/** A problem with the command line or its input, reported without a stack trace. */
-export class UsageError extends Error {}
-
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
@@ -56,7 +53,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 async function loadExport(options: DriftOptions, io: DriftIO): Promise<ParsedExport & { source: string }> {
   if (options.file === undefined || options.file === "-") {
     if (io.stdin.isTTY) {
-      throw new UsageError(
+      throw new Error(
         "no stack export given: name a file, or pipe one in: pulumi stack export | pulumi-openstack-storage drift -",
       );
     }
@@ -67,7 +64,7 @@ async function loadExport(options: DriftOptions, io: DriftIO): Promise<ParsedExp
   try {
     text = await fs.promises.readFile(options.file, "utf8");
   } catch (err) {
-    throw new UsageError(`cannot read ${options.file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new Error(`cannot read ${options.file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   return { ...parseStackExport(text, options.file), source: options.file };
 }

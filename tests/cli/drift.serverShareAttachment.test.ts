@@ -89,7 +89,17 @@ describe("drift: ServerShareAttachment on the simulator", function () {
     );
     assert.deepEqual(mutations(), []);
 
-    const table = await withOsEnvironment(reader, () => cliInProcess(["drift", file]));
+    const summaryOnly = await withOsEnvironment(reader, () => cliInProcess(["drift", file]));
+    assert.equal(summaryOnly.code, 0);
+    assert.equal(
+      summaryOnly.stdout.split("\n").slice(1, 3).join("\n"),
+      "2 resources of other packages in " +
+        file +
+        " were skipped.\n" +
+        "3 resources have admin-only outputs the reading credential cannot see; they were not compared (--all lists them).",
+    );
+    assert.doesNotMatch(summaryOnly.stdout, /│/, "no table when everything is in sync");
+    const table = await withOsEnvironment(reader, () => cliInProcess(["drift", file, "--all"]));
     assert.equal(table.code, 0);
     assert.match(
       table.stdout,

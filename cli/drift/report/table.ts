@@ -1,5 +1,5 @@
-// The default output: a table of the resources that need attention (all of them with `--all`), one row per
-// finding, then a summary line. cli-table3 sizes columns from the whole table, so the rows are kept until the
+// The default output: a table of the resources that need attention (not in sync, or with a note; all of them
+// with `--all`), one row per finding, then a summary. cli-table3 sizes columns from the whole table, so the rows are kept until the
 // end; with `--all` that is every resource, otherwise only those not in sync.
 import Table from "cli-table3";
 import { ResourceReport } from "../check";
@@ -18,7 +18,7 @@ export class TableReporter implements Reporter {
   ) {}
 
   add(report: ResourceReport): void {
-    const attention = report.status !== "in-sync" || report.notVisible.length > 0 || report.notes.length > 0;
+    const attention = report.status !== "in-sync" || report.notes.length > 0;
     if (this.all || attention) this.reports.push(report);
   }
 
@@ -77,6 +77,12 @@ export class TableReporter implements Reporter {
     ];
     if (summary.otherResources > 0) {
       lines.push(`${summary.otherResources} resources of other packages in ${summary.source} were skipped.`);
+    }
+    if (summary.notVisible > 0) {
+      lines.push(
+        `${summary.notVisible} resources have admin-only outputs the reading credential cannot see; they were not ` +
+          "compared (--all lists them).",
+      );
     }
     if (summary.notCompared > 0) {
       lines.push(
