@@ -79,6 +79,16 @@ describe("an npm pack install in a scratch project", function () {
     assert.ok(!fs.existsSync(path.join(installed, "sdk")), "TypeScript sources are not packed");
   });
 
+  it("installs the drift command as the package's bin", () => {
+    const emptyStack = JSON.stringify({
+      version: 3,
+      deployment: { manifest: { time: "t", magic: "m", version: "v3" } },
+    });
+    const bin = path.join(project, "node_modules", ".bin", "pulumi-openstack-storage");
+    const output = execFileSync(bin, ["drift", "-"], { cwd: project, input: emptyStack, encoding: "utf8" });
+    assert.equal(output, "No resources of pulumi-openstack-storage in standard input.\n");
+  });
+
   it("serializes, in a plain Node program, exactly the __provider texts of this repository", async () => {
     assert.deepEqual(installedTexts, await sdkProviderTexts());
     for (const text of Object.values(installedTexts)) assert.ok(!text.includes(scratch));
