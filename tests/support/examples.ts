@@ -89,7 +89,7 @@ export async function runExample(
     const exported = typeof program === "function" ? await program() : program;
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(exported ?? {})) {
-      outputs[key] = pulumi.Output.isInstance(value) ? await outputValue(value) : value;
+      outputs[key] = await outputValue(pulumi.output(value)); // nested Outputs too (e.g. an array of ids)
     }
     return outputs;
   };
