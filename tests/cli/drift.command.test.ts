@@ -42,6 +42,8 @@ registerImplementation(KIND, {
         case "slow":
           await session().request("compute", "GET", "/slow");
           break;
+        case "long":
+          throw new Error(`GET ${props.url} failed`);
         case "leak":
           throw new Error(`read failed for ${props.secretHolder}`);
         case "gone":
@@ -145,6 +147,20 @@ describe("drift: the command", () => {
     assert.equal((await cliInProcess(["drift", file], { stderrIsTTY: true })).code, 2);
     assert.equal((await cliInProcess(["drift", file, "--no-progress"], { stderrIsTTY: true })).stderr, "");
     assert.equal((await cliInProcess(["drift", file])).stderr, "");
+  });
+
+  it("the table wraps long values and words (URLs, ids) instead of clipping them", async () => {
+    const url = `http://127.0.0.1:8774/v2.1/servers/${"0123456789abcdef".repeat(8)}/shares/${"f".repeat(32)}`;
+    const status = "s".repeat(150);
+    const file = exportFile("long.json", [
+      probe("long", { behaviour: "long", url }),
+      probe("wide", { liveStatus: status }),
+    ]);
+    const { stdout } = await cliInProcess(["drift", file]);
+    assert.ok(!stdout.includes("…"), stdout);
+    const text = stdout.replace(/[│┌┐└┘├┤┬┴┼─\s]/g, "");
+    assert.ok(text.includes(url) && text.includes(JSON.stringify(status)), stdout);
+    assert.ok(stdout.split("\n").every((line) => line.length <= stdout.split("\n")[0].length));
   });
 
   it("redacts secrets from every message: a read error that quotes the configured password", async () => {

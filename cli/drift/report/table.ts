@@ -8,6 +8,8 @@ import { describeReport, Reporter, showValue, STATUS_LABEL } from "./reporter";
 
 const VALUE_WIDTH = 32;
 const PROPERTY_WIDTH = 30;
+/** The text width of a cell across Property, Recorded and Live (borders and padding aside). */
+const ACROSS_WIDTH = PROPERTY_WIDTH + 2 * VALUE_WIDTH - 2;
 
 export class TableReporter implements Reporter {
   private readonly reports: ResourceReport[] = [];
@@ -48,11 +50,15 @@ export class TableReporter implements Reporter {
 
   /** The finding cells of a report: Property | Recorded | Live, or one cell across the three. */
   private rowsOf(report: ResourceReport): Table.Cell[][] {
-    const across = (content: string): Table.Cell[] => [{ content, colSpan: 3 }];
+    // Text wraps between words, unless a word (a URL, an id) is wider than the cell: it is cut, never clipped.
+    const across = (content: string): Table.Cell[] => [
+      { content, colSpan: 3, wrapOnWordBoundary: !content.split(/\s+/).some((w) => w.length > ACROSS_WIDTH) },
+    ];
+    const value = (v: unknown): Table.Cell => ({ content: showValue(v), wrapOnWordBoundary: false });
     const rows: Table.Cell[][] = report.changes.map((change) =>
       change.secret
         ? [change.property, { content: "(secret, values hidden)", colSpan: 2 }]
-        : [change.property, showValue(change.recorded), showValue(change.live)],
+        : [change.property, value(change.recorded), value(change.live)],
     );
     for (const { property, visibleIn } of report.notVisible) {
       rows.push(
