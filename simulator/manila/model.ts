@@ -904,13 +904,19 @@ export class ManilaModel {
       );
     }
     if (this.serverInUse(server)) throw conflict(`Share server ${id} is in use.`);
-    // The manager sets `deleting` as soon as it picks the cast up; the simulator does so at once.
-    server.status = "deleting";
-    server.updatedAt = now();
+    // The API leaves the status alone ("There is no share_server status update here, it is intentional":
+    // share/api.py delete_share_server); the manager sets `deleting` when it picks the cast up, then tears
+    // the server down. Seen on real Manila 15: a server deleted from `error` still shows `error` at first.
     this.after(TRANSITIONS.serverDelete, server.id, () => {
-      if (this.shareServers.get(server.id) !== server || server.status !== "deleting") return false;
-      this.shareServers.delete(server.id);
-      return "deleted";
+      if (this.shareServers.get(server.id) !== server) return false;
+      server.status = "deleting";
+      server.updatedAt = now();
+      this.after(TRANSITIONS.serverDelete, server.id, () => {
+        if (this.shareServers.get(server.id) !== server || server.status !== "deleting") return false;
+        this.shareServers.delete(server.id);
+        return "deleted";
+      });
+      return "deleting";
     });
   }
 

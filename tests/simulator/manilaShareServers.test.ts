@@ -401,13 +401,18 @@ describe("simulator: Manila share servers", () => {
   });
 
   describe("delete", () => {
-    it("deletes active or error servers (202, deleting, then 404)", async () => {
+    it("deletes active or error servers (202, status untouched by the API, then deleting, then 404)", async () => {
       const net = await network();
       const id = await activeServer(net.id);
       slow("manila.share_server.delete");
       const res = await api("DELETE", `${SS}/${id}`);
       assert.equal(res.status, 202);
-      assert.equal((await show(id)).body.share_server.status, "deleting");
+      assert.equal(
+        (await show(id)).body.share_server.status,
+        "active",
+        "the manager sets deleting, not the API",
+      );
+      await waitStatus(id, (s) => s === "deleting");
       await waitStatus(id, (_s, code) => code === 404);
       const errored = (
         await client.control("POST", "/manila/share-servers", { shareNetworkId: net.id, outcome: "error" })
