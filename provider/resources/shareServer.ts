@@ -276,6 +276,12 @@ interface RemovalContext {
   host: string;
   timeoutMs: number;
   recorded?: Partial<Scope>;
+  /**
+   * The server as read before the request. Manila's API leaves the status of a server it is asked to delete
+   * alone (the share manager sets `deleting` when it picks the request up), so a server deleted from `error`
+   * still shows that reading's `error` for a moment: only a changed record can say the delete failed.
+   */
+  before?: api.ShareServer;
 }
 
 type Removal = "unmanage" | "delete";
@@ -301,7 +307,8 @@ function waitUntilGone(ctx: RemovalContext, removal: Removal, force = false): Pr
     poll: async () => {
       const live = await readLive(ctx.s, ctx.id, ctx.recorded);
       if (!live) return { done: true, value: undefined };
-      if (live.status === failed) {
+      const untouched = live.status === ctx.before?.status && live.updatedAt === ctx.before.updatedAt;
+      if (live.status === failed && !untouched) {
         throw new Error(
           `${doing} share server ${ctx.id} failed: Manila set it to ${failed}. ${explain(force)} ` +
             `The cause is in the manila-share log on ${ctx.host} (look for share server ${ctx.id}).`,
@@ -640,6 +647,7 @@ export const shareServer: ResourceImplementation<ShareServerInputs, ShareServerO
       host: live.host,
       timeoutMs: timeoutMsOf(props),
       recorded: props.scope,
+      before: live,
     };
     if (onDelete === "unmanage") {
       // An unmanage an interrupted run started: wait for it instead of asking again.
