@@ -1127,18 +1127,33 @@ export class ManilaModel {
     outcome: "active" | "error" = "active",
   ): ShareServer {
     const server = this.newShareServer(host, subnet.id, "creating", undefined, true);
-    const n = this.shareServers.size;
     this.after(TRANSITIONS.serverCreate, server.id, () => {
       if (this.shareServers.get(server.id) !== server || server.status !== "creating") return false;
       server.status = outcome;
-      server.backendDetails = {
-        service_ip: `203.0.113.${(n % 250) + 2}`,
-        subnet_allocations: `198.51.100.${(n % 250) + 2}`,
-      };
+      server.backendDetails = this.dummyDriverDetails(server.id);
       server.updatedAt = now();
       return outcome;
     });
     return server;
+  }
+
+  /**
+   * Backend details as Manila's dummy driver reports them with standalone network plugins (what real Manila 15
+   * answered in tests/real-openstack: every value a string, subnet_allocations a JSON string). Addresses are the
+   * lowest ones no live server holds: one admin address, two member addresses per server.
+   */
+  private dummyDriverDetails(serverId: string): Record<string, string> {
+    const taken = new Set([...this.shareServers.values()].map((s) => s.backendDetails?.service_ip));
+    let slot = 0;
+    while (taken.has(`203.0.113.${10 + slot}`)) slot++;
+    const member = (n: number) => `198.51.100.${10 + 2 * slot + n}`;
+    return {
+      server_id: serverId,
+      service_ip: `203.0.113.${10 + slot}`,
+      // Python's json.dumps spacing
+      subnet_allocations: `[{"primary_public_ip": "${member(0)}", "secondary_public_ip": "${member(1)}"}]`,
+      username: "fake_username",
+    };
   }
 }
 

@@ -490,6 +490,22 @@ describe("simulator: Manila share servers", () => {
   });
 
   describe("show, details and list", () => {
+    it("reports the backend details of Manila's dummy driver, each server its own lowest free addresses", async () => {
+      const first = await activeServer((await network("a")).id);
+      const second = await activeServer((await network("b")).id);
+      const details = async (id: string) => (await show(id)).body.share_server.backend_details;
+      // as real Manila 15 answered (tests/real-openstack: ShareServer scenarios)
+      assert.deepEqual(await details(first), {
+        server_id: first,
+        service_ip: "203.0.113.10",
+        subnet_allocations:
+          '[{"primary_public_ip": "198.51.100.10", "secondary_public_ip": "198.51.100.11"}]',
+        username: "fake_username",
+      });
+      assert.equal((await details(second)).service_ip, "203.0.113.11");
+      assert.match((await details(second)).subnet_allocations, /"198\.51\.100\.12".*"198\.51\.100\.13"/);
+    });
+
     it("shows the fields of each microversion (FACTS §4.2)", async () => {
       const net = await network();
       const id = await activeServer(net.id);
