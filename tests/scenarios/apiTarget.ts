@@ -11,6 +11,7 @@ import {
 } from "../real-openstack/support/client";
 import type { RealEndpoints } from "../real-openstack/support/endpoints";
 import type { Capabilities, ScenarioTarget, ServiceName, ShareNetwork } from "./target";
+import type { TraceNames } from "./traces";
 
 export interface ApiTargetOptions {
   name: string;
@@ -34,6 +35,7 @@ export abstract class ApiTarget implements ScenarioTarget {
   readonly name: string;
   readonly capabilities: Capabilities;
   readonly stackConfig: Record<string, string>;
+  readonly traceNames: TraceNames;
   readonly shareBackendHost: string;
   protected readonly raw: RawClient;
   private readonly volumes: string[] = [];
@@ -55,6 +57,20 @@ export abstract class ApiTarget implements ScenarioTarget {
       }),
       tenantId: e.projectId,
       userName: "admin",
+    };
+    const prefix = (url: string) => new URL(url).pathname.replace(/\/$/, "");
+    this.traceNames = {
+      literals: {
+        [e.manila]: "<manila>",
+        [e.cinder]: "<cinder>",
+        [e.nova]: "<nova>",
+        [e.projectId]: "<project>",
+      },
+      pathPrefixes: {
+        compute: prefix(e.nova),
+        "block-storage": prefix(e.cinder),
+        "shared-file-system": prefix(e.manila),
+      },
     };
   }
 

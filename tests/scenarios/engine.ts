@@ -18,6 +18,10 @@ export interface SentRequest {
 // The core's debug line for every response: "<service> <METHOD> <path> -> <status> in <n> ms[ (req id)]"
 const REQUEST_LINE = /^(\S+) (GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) -> (\d+) in /;
 
+/** One entry of a scenario's trace: a request the client sent, or a step's outcome. */
+export type TraceEntry =
+  { request: string } | { step: string; kind: string; outputs?: unknown; error?: string };
+
 export class CheckFailedError extends Error {
   constructor(
     readonly kind: string,
@@ -32,6 +36,8 @@ export class Engine {
   readonly requests: SentRequest[] = [];
   /** Every line the client core logged (info and warnings too). */
   readonly logLines: string[] = [];
+  /** The requests and the outcome of each step, in order (to compare one target's run with another's). */
+  readonly trace: TraceEntry[] = [];
   private readonly live = new Set<Resource<any, any>>();
 
   constructor(private readonly stackConfig: Record<string, string>) {}
@@ -60,7 +66,22 @@ export class Engine {
   private record(line: string): void {
     this.logLines.push(line);
     const m = REQUEST_LINE.exec(line);
-    if (m) this.requests.push({ service: m[1], method: m[2], path: m[3], status: Number(m[4]) });
+    if (!m) return;
+    const request = { service: m[1], method: m[2], path: m[3], status: Number(m[4]) };
+    this.requests.push(request);
+    this.trace.push({ request: `${request.service} ${request.method} ${request.path} ${request.status}` });
+  }
+
+  /** Runs one step of a resource's life, tracing its outcome (outputs or error message). */
+  async step<T>(step: string, kind: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn();
+      this.trace.push({ step, kind, outputs: result });
+      return result;
+    } catch (err) {
+      this.trace.push({ step, kind, error: (err as Error).message });
+      throw err;
+    }
   }
 
   clearRequests(): void {
@@ -120,7 +141,7 @@ export class Resource<I extends object, O extends object> {
 
   /** check (new resource: no old inputs); throws CheckFailedError with the failures. */
   async check(news: I, olds: Partial<I> = {}): Promise<I> {
-    const result = await this.provider.check(olds, news);
+    const result = await this.engine.step("check", this.kind, () => this.provider.check(olds, news));
     if (result.failures?.length) throw new CheckFailedError(this.kind, result.failures);
     return (result.inputs ?? news) as I;
   }
@@ -129,7 +150,7 @@ export class Resource<I extends object, O extends object> {
   async create(inputs: I): Promise<O> {
     const checked = await this.check(inputs);
     try {
-      const { id, outs } = await this.provider.create(checked);
+      const { id, outs } = await this.engine.step("create", this.kind, () => this.provider.create(checked));
       this.record(id, checked, outs as O);
     } catch (err) {
       // An init-failed create: the engine records the object that exists.
@@ -142,7 +163,9 @@ export class Resource<I extends object, O extends object> {
 
   /** A refresh: the outputs as read now, or undefined when the provider says the object is gone. */
   async read(): Promise<O | undefined> {
-    const result = await this.provider.read(this.requireId(), this.outputs);
+    const result = await this.engine.step("read", this.kind, () =>
+      this.provider.read(this.requireId(), this.outputs),
+    );
     if (!result.id) {
       this.forget();
       return undefined;
@@ -154,14 +177,16 @@ export class Resource<I extends object, O extends object> {
   /** check against the old inputs, diff; updates in place when the diff has changes and no replacement. */
   async update(news: I): Promise<{ diff: DiffResult; outputs: O }> {
     const checked = await this.check(news, this.inputs);
-    const diff = await this.provider.diff(this.requireId(), this.outputs, checked);
+    const diff = await this.diff(checked);
     if (diff.replaces?.length) {
       throw new Error(
         `${this.kind} ${this.id}: the diff replaces (${diff.replaces.join(", ")}); not an update`,
       );
     }
     if (diff.changes) {
-      const { outs } = await this.provider.update(this.requireId(), this.outputs, checked);
+      const { outs } = await this.engine.step("update", this.kind, () =>
+        this.provider.update(this.requireId(), this.outputs, checked),
+      );
       this.outputs = outs as O;
     }
     this.inputs = checked;
@@ -170,11 +195,13 @@ export class Resource<I extends object, O extends object> {
 
   /** diff only (what a preview would show). */
   diff(news: I): Promise<DiffResult> {
-    return this.provider.diff(this.requireId(), this.outputs, news);
+    return this.engine.step("diff", this.kind, () =>
+      this.provider.diff(this.requireId(), this.outputs, news),
+    );
   }
 
   async delete(): Promise<void> {
-    await this.provider.delete(this.requireId(), this.outputs);
+    await this.engine.step("delete", this.kind, () => this.provider.delete(this.requireId(), this.outputs));
     this.forget();
   }
 

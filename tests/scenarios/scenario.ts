@@ -5,6 +5,8 @@ import { strict as assert } from "assert";
 import type { ResourceKind } from "../../provider/resources";
 import { Engine } from "./engine";
 import type { Capabilities, ScenarioTarget } from "./target";
+import type { TraceEntry } from "./engine";
+import type { TraceNames } from "./traces";
 
 export interface Scenario {
   kind: ResourceKind;
@@ -13,6 +15,9 @@ export interface Scenario {
   notOn?(capabilities: Capabilities): string | undefined;
   run(target: ScenarioTarget, engine: Engine): Promise<void>;
 }
+
+/** The traces of the scenarios run so far: target name -> "kind: title" -> trace and the target's names. */
+export const recordedTraces = new Map<string, Map<string, { trace: TraceEntry[]; names: TraceNames }>>();
 
 /** How a suite gets its target: capabilities known up front (they decide which scenarios run), then a start. */
 export interface TargetFactory {
@@ -35,6 +40,15 @@ export function describeScenarios(title: string, scenarios: Scenario[], factory:
       target = await factory.start();
     });
     afterEach(async function () {
+      if (engine && target) {
+        const traces = recordedTraces.get(factory.name) ?? new Map();
+        recordedTraces.set(factory.name, traces);
+        const test = this.currentTest!;
+        traces.set(scenarioName(test.parent!.title, test.title), {
+          trace: engine.trace,
+          names: target.traceNames,
+        });
+      }
       // Resources first (they hold prerequisites), then prerequisites, even when the first step fails.
       const results = await Promise.allSettled([engine?.cleanup()]);
       engine = undefined;
@@ -61,6 +75,11 @@ export function describeScenarios(title: string, scenarios: Scenario[], factory:
       });
     }
   });
+}
+
+/** The key of a scenario in `recordedTraces`. */
+export function scenarioName(groupTitle: string, title: string): string {
+  return `${groupTitle.split(" ")[0]}: ${title}`;
 }
 
 /** Asserts that the outputs repeat the inputs verbatim (design.md: outputs repeat the inputs exactly). */

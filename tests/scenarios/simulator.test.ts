@@ -4,4 +4,4 @@ import { allScenarios } from "./index";
 import { describeScenarios } from "./scenario";
 import { simulatorTarget } from "./simulatorTarget";
 
-describeScenarios("scenarios on the simulator", allScenarios, simulatorTarget);
+describeScenarios("scenarios on the simulator", allScenarios, simulatorTarget());

@@ -41,13 +41,22 @@ class SimulatorTarget extends ApiTarget {
     });
   }
 
-  /** The control API puts an unmanaged server on the backend. */
+  /**
+   * The control API puts an unmanaged server on the backend, with the backend details the real deployment's
+   * dummy driver reports (tests/real-openstack/templates/manila.conf: its standalone network plugins).
+   */
   async backendShareServer(_network: ShareNetwork): Promise<string> {
-    const identifier = `backend-${randomUUID()}`;
+    const identifier = randomUUID();
+    const backendDetails = {
+      server_id: identifier,
+      service_ip: "203.0.113.10",
+      subnet_allocations: '[{"primary_public_ip": "198.51.100.10", "secondary_public_ip": "198.51.100.11"}]',
+      username: "fake_username",
+    };
     const res = await fetch(`${this.sim.url}/_sim/manila/backend-share-servers`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ host: HOST, identifier, backendDetails: { service_ip: "203.0.113.10" } }),
+      body: JSON.stringify({ host: HOST, identifier, backendDetails }),
     });
     if (res.status !== 201) throw new Error(`backend share server: HTTP ${res.status} ${await res.text()}`);
     return identifier;
@@ -85,16 +94,23 @@ class SimulatorTarget extends ApiTarget {
   }
 }
 
-export const simulatorTarget: TargetFactory = {
-  name: "simulator",
-  capabilities: CAPABILITIES,
-  async start() {
-    const sim = await startSimulator({
-      auth: "noauth",
-      microversions: DEBIAN_BOOKWORM_MICROVERSIONS,
-      transitions: { default: 5 },
-      services: { manila: { backends: [{ host: HOST }] } },
-    });
-    return new SimulatorTarget(sim);
-  },
-};
+/**
+ * The simulator as a target whose asynchronous transitions take `transitionMs` each: a few ms in `npm test`;
+ * longer where its trace is compared with the real services' (their waits then see the same intermediate
+ * states).
+ */
+export function simulatorTarget(transitionMs = 5): TargetFactory {
+  return {
+    name: "simulator",
+    capabilities: CAPABILITIES,
+    async start() {
+      const sim = await startSimulator({
+        auth: "noauth",
+        microversions: DEBIAN_BOOKWORM_MICROVERSIONS,
+        transitions: { default: transitionMs },
+        services: { manila: { backends: [{ host: HOST }] } },
+      });
+      return new SimulatorTarget(sim);
+    },
+  };
+}

@@ -3,6 +3,8 @@
 // the prerequisites a scenario needs (made by whatever means the target has: the simulator's control API or
 // real API calls), and raw reads of the cloud's state that do not go through our client.
 
+import type { TraceNames } from "./traces";
+
 export type ServiceName = "compute" | "volume" | "share";
 
 export interface Capabilities {
@@ -28,6 +30,8 @@ export interface ScenarioTarget {
   readonly capabilities: Capabilities;
   /** The `openstack:*` stack config (keys without the prefix) the provider is configured with. */
   readonly stackConfig: Record<string, string>;
+  /** How this target's endpoints and project look in traces (to compare them with another target's). */
+  readonly traceNames: TraceNames;
   /** The Manila share service host (host@backend) whose driver handles share servers. */
   readonly shareBackendHost: string;
 
