@@ -15,21 +15,23 @@ import { registerVolumeRoutes } from "./volumes";
 
 export function register(app: FastifyInstance, world: World): void {
   registerService(app, world, "volume", (scope) => {
-    // Cinder sends its request id under both names (recorded on real Cinder 21).
-    scope.addHook("onSend", async (_request, reply, payload) => {
-      reply.header("X-Compute-Request-Id", reply.getHeader("x-openstack-request-id"));
-      return payload;
-    });
     const versions = () => ({
-      versions: [versionEntry(`${world.baseUrl}/volume`, world.config.microversions.volume)],
+      versions: [
+        versionEntry(`${world.baseUrl}/volume`, world.config.microversions.volume, world.config.profile),
+      ],
     });
     // GET / is 300 Multiple Choices without auth, and negotiates a version like any Cinder call (recorded on
     // real Cinder); GET /v3 redirects to /v3/, which sits behind auth in Cinder's v3 pipeline.
     scope.get("/", { config: { public: true } }, async (request, reply) => {
-      const mv = negotiate("volume", world.config.microversions.volume, request.headers);
+      const mv = negotiate(
+        "volume",
+        world.config.microversions.volume,
+        request.headers,
+        world.config.profile,
+      );
       return reply.code(300).headers(echoHeaders("volume", mv)).send(versions());
     });
-    scope.get("/v3", { config: { public: true } }, async (_request, reply) =>
+    scope.get("/v3", { config: { public: true, requestIds: "middleware" } }, async (_request, reply) =>
       reply.code(302).header("Location", `${world.baseUrl}/volume/v3/`).send(),
     );
     scope.get("/v3/", async () => versions());

@@ -1,5 +1,6 @@
 // Cinder's JSON views per microversion: cinder/api/v3/views/volumes.py, views/attachments.py and the
 // volume extensions (os-vol-tenant-attr, os-vol-host-attr, os-vol-mig-status-attr), api/views/versions.py.
+import type { Profile } from "../core/config";
 import type { Principal } from "../core/identity";
 import type { Version, VersionRange } from "../core/microversion";
 import { cinderTime } from "./listing";
@@ -14,8 +15,8 @@ export interface RequestContext {
   projectInUrl: boolean;
 }
 
-/** The v3.0 entry of the version documents (GET /volume/ and GET /volume/v3/). */
-export function versionEntry(serviceUrl: string, range: VersionRange) {
+/** The v3.0 entry of the version documents (GET /volume/ and GET /volume/v3/); Cinder 21 dates it 2022. */
+export function versionEntry(serviceUrl: string, range: VersionRange, profile: Profile) {
   return {
     id: "v3.0",
     links: [
@@ -25,7 +26,7 @@ export function versionEntry(serviceUrl: string, range: VersionRange) {
     "media-types": [{ base: "application/json", type: "application/vnd.openstack.volume+json;version=3" }],
     min_version: range.min,
     status: "CURRENT",
-    updated: "2023-08-31T00:00:00Z",
+    updated: profile === "debian-bookworm" ? "2022-08-31T00:00:00Z" : "2023-08-31T00:00:00Z",
     version: range.max,
   };
 }

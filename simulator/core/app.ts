@@ -7,7 +7,7 @@ import { register as registerGlance } from "../glance";
 import { register as registerKeystone } from "../keystone";
 import { register as registerManila } from "../manila";
 import { register as registerNova } from "../nova";
-import { defaultConfig, mergeConfig, type SimulatorConfig } from "./config";
+import { buildConfig, type SimulatorConfig } from "./config";
 import { SEED } from "./identity";
 import { preciseNow } from "./transitions";
 import { sendFault, serviceOfPath, type ServiceName } from "./service";
@@ -27,7 +27,7 @@ export interface RunningSimulator {
 export async function startSimulator(
   overrides: DeepPartial<SimulatorConfig> = {},
 ): Promise<RunningSimulator> {
-  const config = mergeConfig(defaultConfig(), overrides);
+  const config = buildConfig(overrides);
   const world = new World(config);
   const app = Fastify({ logger: false, forceCloseConnections: true });
   installCrossCuttingHooks(app, world);

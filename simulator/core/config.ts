@@ -16,9 +16,20 @@ const SERVICE_SETTINGS_CHECKS: Record<
   nova: checkNovaSettings,
 };
 
+/**
+ * Which release the simulator plays where releases answer differently: "newest" (FACTS.md, the code of the
+ * newest releases) or "debian-bookworm" (Nova 26, Cinder 21, Manila 15 as recorded in tests/real-openstack:
+ * their microversion ranges, Manila's uninterpolated version messages and missing X-OpenStack-Request-Id,
+ * Cinder's 500s where newer releases answer 409, Nova's older swap check, the older version documents).
+ */
+export type Profile = "newest" | "debian-bookworm";
+export const PROFILES: readonly Profile[] = ["newest", "debian-bookworm"];
+
 export interface SimulatorConfig {
   /** TCP port on 127.0.0.1 (0 = any free port). */
   port: number;
+  /** The release to play (see Profile); it also sets the default microversion ranges. */
+  profile: Profile;
   /** "keystone": real token auth. "noauth": trust `X-Auth-Token: <user>:<project>` like a noauth deployment. */
   auth: "keystone" | "noauth";
   region: string;
@@ -55,6 +66,7 @@ export const DEBIAN_BOOKWORM_MICROVERSIONS = {
 export function defaultConfig(): SimulatorConfig {
   return {
     port: 0,
+    profile: "newest",
     auth: "keystone",
     region: "RegionOne",
     tokenTtlSeconds: 3600,
@@ -64,6 +76,17 @@ export function defaultConfig(): SimulatorConfig {
     seed: 1,
     services: {},
   };
+}
+
+/**
+ * The configuration the overrides ask for: the defaults, the profile's microversion ranges unless the
+ * overrides give ranges of their own, then the overrides.
+ */
+export function buildConfig(overrides: unknown = {}): SimulatorConfig {
+  const base = defaultConfig();
+  const profile = (overrides as Partial<SimulatorConfig> | undefined)?.profile;
+  if (profile === "debian-bookworm") base.microversions = structuredClone(DEBIAN_BOOKWORM_MICROVERSIONS);
+  return mergeConfig(base, overrides);
 }
 
 /** Deep-merges `patch` over `base` (objects merge, arrays and scalars replace). */
@@ -99,6 +122,7 @@ export function checkConfig(value: unknown, source = "config"): void {
   const config = value as Record<string, unknown>;
   const known = [
     "port",
+    "profile",
     "auth",
     "region",
     "tokenTtlSeconds",
@@ -115,6 +139,9 @@ export function checkConfig(value: unknown, source = "config"): void {
       case "port":
         if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 65535)
           fail(key, "must be an integer from 0 to 65535");
+        break;
+      case "profile":
+        if (!PROFILES.includes(v as Profile)) fail(key, `must be one of ${PROFILES.join(", ")}`);
         break;
       case "auth":
         if (v !== "keystone" && v !== "noauth") fail(key, 'must be "keystone" or "noauth"');

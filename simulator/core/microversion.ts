@@ -1,4 +1,5 @@
 // Microversion negotiation per service, as each service's wsgi layer does it (FACTS.md §0.1).
+import type { Profile } from "./config";
 import { ApiFault } from "./faults";
 
 export type MicroversionedService = "compute" | "volume" | "share";
@@ -83,28 +84,35 @@ function cinderEntry(entries: string[]): string {
 
 /**
  * The version a request runs at. Throws 400 for a malformed version and 406 for one outside the range.
- * Nova and Cinder accept "latest"; Manila rejects it as malformed.
+ * Nova and Cinder accept "latest"; Manila rejects it as malformed. Manila before release 16 sent both
+ * messages with their placeholders uninterpolated (bug 2007060; recorded on Manila 15).
  */
 export function negotiate(
   service: MicroversionedService,
   range: VersionRange,
   headers: Record<string, unknown>,
+  profile: Profile = "newest",
 ): Version {
   const text = requestedText(service, headers);
   // With no header every service runs at its minimum (Nova 2.1, Cinder 3.0, Manila 2.0).
   if (text === undefined || text === "") return Version.of(range.min);
   if (text.toLowerCase() === "latest" && service !== "share") return Version.of(range.max);
+  const uninterpolated = service === "share" && profile === "debian-bookworm";
   const v = Version.parse(text);
   if (!v) {
+    const version = uninterpolated ? "%(version)s" : text;
     throw new ApiFault(
       400,
-      `API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`,
+      `API Version String ${version} is of invalid format. Must be of format MajorNum.MinorNum.`,
     );
   }
   if (v.compare(range.min) < 0 || v.compare(range.max) > 0) {
-    const message = `Version ${text} is not supported by the API. Minimum is ${range.min} and maximum is ${range.max}.`;
-    // Cinder does not echo a version of another major (recorded: "volume 2.0").
-    if (service === "volume" && v.major !== Version.of(range.min).major) throw new ApiFault(406, message);
+    const [req, min, max] = uninterpolated
+      ? ["%(req_ver)s", "%(min_ver)s", "%(max_ver)s"]
+      : [text, range.min, range.max];
+    const message = `Version ${req} is not supported by the API. Minimum is ${min} and maximum is ${max}.`;
+    // Cinder does not echo a version of an older major (recorded: "volume 2.0"; "volume 4.0" is echoed).
+    if (service === "volume" && v.major < Version.of(range.min).major) throw new ApiFault(406, message);
     throw new VersionNotAcceptable(message, v);
   }
   return v;

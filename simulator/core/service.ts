@@ -6,12 +6,13 @@ import { randomUUID } from "crypto";
 import { STATUS_CODES } from "http";
 import { ApiFault, faultBody, KEYSTONE_401_BODY } from "./faults";
 import { IdentityStore, type Principal } from "./identity";
+import type { Profile } from "./config";
 import {
   echoHeaders,
   negotiate,
+  Version,
   VersionNotAcceptable,
   type MicroversionedService,
-  type Version,
 } from "./microversion";
 import type { World } from "./world";
 
@@ -29,6 +30,11 @@ declare module "fastify" {
     minVersion?: string;
     /** The method does not exist above this version: 404 itemNotFound. */
     maxVersion?: string;
+    /**
+     * Which request ids the response carries when not all: "middleware" (served before the API layer, e.g.
+     * a redirect) or "none" (a version app outside the request-id middleware, e.g. Nova's GET /).
+     */
+    requestIds?: "middleware" | "none";
   }
 }
 
@@ -58,6 +64,43 @@ export function serviceOfPath(path: string): ServiceName | "control" | "unknown"
     if (path === prefix || path.startsWith(prefix + "/")) return name as ServiceName;
   }
   return "unknown";
+}
+
+/** webob's answer for a path no route of the service knows (recorded on all three real services). */
+const WEBOB_404 =
+  "<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n" +
+  "  The resource could not be found.<br /><br />\n\n\n\n </body>\n</html>";
+
+/**
+ * The request id headers of a service, as recorded on the real services: those its paste middleware adds
+ * (every response, also an unknown path's or a redirect's) and those its API layer adds (routed responses).
+ * Manila added the X-OpenStack-Request-Id middleware in release 21.
+ */
+function requestIdHeaders(service: ServiceName, profile: Profile): { middleware: string[]; api: string[] } {
+  switch (service) {
+    case "compute":
+      return { middleware: ["X-OpenStack-Request-Id", "X-Compute-Request-Id"], api: [] };
+    case "volume":
+      return { middleware: ["X-OpenStack-Request-Id"], api: ["X-Compute-Request-Id"] };
+    case "share":
+      return {
+        middleware: profile === "debian-bookworm" ? [] : ["X-OpenStack-Request-Id"],
+        api: ["X-Compute-Request-Id"],
+      };
+    case "identity":
+      return { middleware: ["X-OpenStack-Request-Id"], api: [] };
+  }
+}
+
+/**
+ * The Content-Type the real services send with a JSON body: "application/json", but Nova's own errors
+ * (not keystonemiddleware's 401) say "application/json; charset=UTF-8". A redirect is webob's empty text.
+ */
+function contentTypeOf(service: ServiceName, status: number): string {
+  if (status === 301 || status === 302) return "text/plain; charset=utf8";
+  return service === "compute" && status >= 400 && status !== 401
+    ? "application/json; charset=UTF-8"
+    : "application/json";
 }
 
 /** Sends an error the way `service` would: Keystone's shape for identity, fault wrappers otherwise. */
@@ -107,8 +150,18 @@ export function registerService(
         return sendFault(reply, service, status, message);
       });
 
+      const ids = () => requestIdHeaders(service, world.config.profile);
+      // An unknown path, or a method the played release does not have yet (its minimum microversion is above
+      // the service's maximum: the route does not exist there, e.g. os-server-shares on Nova 26).
+      const unknownPath = (reply: FastifyReply) =>
+        reply.code(404).header("content-type", "text/html; charset=UTF-8").send(WEBOB_404);
+      scope.setNotFoundHandler(async (_request, reply) => unknownPath(reply));
+
       scope.addHook("onRequest", async (request, reply) => {
-        reply.header("x-openstack-request-id", `req-${randomUUID()}`);
+        const id = `req-${randomUUID()}`;
+        const layers = request.routeOptions.config.requestIds ?? (request.is404 ? "middleware" : "api");
+        const names = { none: [], middleware: ids().middleware, api: [...ids().middleware, ...ids().api] };
+        for (const name of names[layers]) reply.header(name, id);
         if (request.routeOptions.config.public) return;
         const token = request.headers["x-auth-token"] as string | undefined;
         const principal =
@@ -121,14 +174,22 @@ export function registerService(
           return reply.code(401).send(KEYSTONE_401_BODY);
         }
         request.principal = principal;
-        if (service === "identity") return;
+        if (service === "identity" || request.is404) return;
+        const { minVersion, maxVersion } = request.routeOptions.config;
+        if (minVersion && Version.of(world.config.microversions[service].max).compare(minVersion) < 0) {
+          return unknownPath(reply);
+        }
         try {
-          request.mv = negotiate(service, world.config.microversions[service], request.headers);
+          request.mv = negotiate(
+            service,
+            world.config.microversions[service],
+            request.headers,
+            world.config.profile,
+          );
         } catch (error) {
           if (error instanceof VersionNotAcceptable) request.mv = error.requested; // echoed by onSend
           throw error;
         }
-        const { minVersion, maxVersion } = request.routeOptions.config;
         if (
           (minVersion && !request.mv.atLeast(minVersion)) ||
           (maxVersion && request.mv.compare(maxVersion) > 0)
@@ -152,6 +213,13 @@ export function registerService(
           for (const [name, value] of Object.entries(echoHeaders(service, request.mv)))
             reply.header(name, value);
         }
+        const type = reply.getHeader("content-type");
+        const redirect = reply.statusCode === 301 || reply.statusCode === 302;
+        if (
+          service !== "identity" &&
+          (redirect || (typeof type === "string" && type.startsWith("application/json")))
+        )
+          reply.header("content-type", contentTypeOf(service, reply.statusCode));
         return payload;
       });
 
