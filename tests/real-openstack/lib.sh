@@ -5,6 +5,11 @@ ETC=$RUN/etc
 LOGS=$RUN/logs
 PIDS=$RUN/pids
 PGBIN=/usr/lib/postgresql/15/bin
+# Dumps of freshly migrated databases, per service and package version (see start.sh, schema): machine-wide,
+# so that a new run dir or another checkout restores them in seconds. Bump the format when the way start.sh
+# migrates changes.
+SCHEMA_CACHE=${REAL_OPENSTACK_SCHEMA_CACHE:-/var/cache/pulumi-openstack-storage/real-openstack-schemas}
+SCHEMA_CACHE_FORMAT=1
 # noauth deployments take the project from the token; Manila insists on [0-9a-f-]+ and Nova talks to
 # Cinder as this one project, so every caller uses it.
 PROJECT=0123456789abcdef0123456789abcdef
