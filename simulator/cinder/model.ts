@@ -553,8 +553,8 @@ export class CinderModel {
     const volume = this.volumes.get(attachment.volumeId)!;
     this.authorizeMember(principal, "volume:attachment_update", volume.projectId);
     if (volume.status.includes("error")) {
-      throw conflict(
-        `Resource conflict: Volume attachments can not be updated if the volume is in an error state. ` +
+      throw this.updateRefused(
+        `Volume attachments can not be updated if the volume is in an error state. ` +
           `The Volume ${volume.id} currently has a status of: ${volume.status} `,
       );
     }
@@ -563,7 +563,7 @@ export class CinderModel {
       // Several attachments to different hosts are allowed (migration) until one of them is connected.
       const connected = all.filter((a) => Object.keys(a.connectionInfo).length > 0);
       if (connected.length > 0)
-        throw conflict(`Resource conflict: duplicate connectors detected on volume ${volume.id}`);
+        throw this.updateRefused(`duplicate connectors detected on volume ${volume.id}`);
     }
     try {
       attachment.connectionInfo = this.connect(volume, attachment, connector);
@@ -573,6 +573,16 @@ export class CinderModel {
       throw new ApiFault(500, `Unable to update attachment${reason}.`);
     }
     return attachment;
+  }
+
+  /**
+   * An attachment update the volume's state refuses: 409 since Cinder answers conflicts with 409 (2025.1);
+   * Cinder 21 wrapped the InvalidVolume in a 500 (recorded on Debian bookworm).
+   */
+  private updateRefused(reason: string): ApiFault {
+    return this.world.config.profile === "debian-bookworm"
+      ? new ApiFault(500, `Unable to update attachment.(Invalid volume: ${reason}).`)
+      : conflict(`Resource conflict: ${reason}`);
   }
 
   /**

@@ -428,6 +428,13 @@ export class VolumeAttachmentsModel {
       if (att.volumeId === volumeId) return;
     }
     const old = this.cinder.getVolume(principal, volumeId);
+    if (this.nova.world.config.profile === "debian-bookworm") {
+      // Nova 26 checked the new volume before the migration (recorded: a PUT below 2.85 naming the attached
+      // volume itself); newer releases ask whether the old volume migrates first.
+      const next = this.cinder.volumes.get(String(att.volumeId));
+      if (next?.attachStatus === "attached")
+        throw badRequest("Invalid volume: New volume must be detached in order to swap.");
+    }
     if (!old.migrationStatus) {
       throw conflict(`volume ${volumeId} is not migrating; this API should only be called by Cinder`);
     }

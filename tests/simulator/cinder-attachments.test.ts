@@ -377,6 +377,39 @@ describe("simulator Cinder attachments", () => {
       );
     });
 
+    it("PUT on Cinder 21 (profile debian-bookworm): the same refusals are 500s, as recorded", async () => {
+      sim.world.config.profile = "debian-bookworm";
+      try {
+        const vol = await volume();
+        const a = (await attach(vol, { instance_uuid: SERVER })).body.attachment.id;
+        await api("PUT", `/attachments/${a}`, { body: { attachment: { connector: CONNECTOR } } });
+        await complete(a);
+        const b = (await attach(vol, { instance_uuid: SERVER })).body.attachment.id;
+        const dup = await api("PUT", `/attachments/${b}`, { body: { attachment: { connector: CONNECTOR } } });
+        assert.deepEqual(dup.body, {
+          computeFault: {
+            code: 500,
+            message: `Unable to update attachment.(Invalid volume: duplicate connectors detected on volume ${vol}).`,
+          },
+        });
+        await api("POST", `/volumes/${vol}/action`, {
+          token: admin,
+          body: { "os-reset_status": { status: "error" } },
+        });
+        const err = await api("PUT", `/attachments/${a}`, { body: { attachment: { connector: CONNECTOR } } });
+        assert.deepEqual(err.body, {
+          computeFault: {
+            code: 500,
+            message:
+              "Unable to update attachment.(Invalid volume: Volume attachments can not be updated if the volume " +
+              `is in an error state. The Volume ${vol} currently has a status of: error ).`,
+          },
+        });
+      } finally {
+        sim.world.config.profile = "newest";
+      }
+    });
+
     it("POST with an invalid connector is a 500", async () => {
       const vol = await volume();
       const res = await attach(vol, { connector: { host: "h" } });

@@ -461,6 +461,26 @@ describe("simulator: Nova volume attachments", () => {
     });
   });
 
+  describe("Nova 26 (profile debian-bookworm)", () => {
+    it("a swap naming the attached volume itself is a 400 before the migration check, as recorded", async () => {
+      sim.world.config.profile = "debian-bookworm";
+      try {
+        const vm = await server();
+        const vol = await volume();
+        await attach(vm, { volumeId: vol }, "2.84");
+        await inUse(vol);
+        const res = await api("PUT", VA(vm, vol), "2.84", { volumeAttachment: { volumeId: vol } }, "admin");
+        assert.equal(res.status, 400);
+        assert.equal(
+          res.body.badRequest.message,
+          "Invalid volume: New volume must be detached in order to swap.",
+        );
+      } finally {
+        sim.world.config.profile = "newest";
+      }
+    });
+  });
+
   describe("upstream samples (shape)", () => {
     // Per sample folder: the microversion it documents and its request body.
     const versions: [string, string][] = [
