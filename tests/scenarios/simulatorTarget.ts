@@ -1,6 +1,7 @@
-// The simulator as a scenario target, set up like the real Debian deployment where it matters: the same
-// microversion ranges (Nova 2.93, Cinder 3.70, Manila 2.73), noauth with endpoints given directly and the
-// token `admin:<project>`, a DHSS=True Manila backend, short transitions. Prerequisites the real services
+// The simulator as a scenario target, set up like the real Debian deployment where it matters: playing
+// Debian bookworm's releases (profile "debian-bookworm": Nova 2.93, Cinder 3.70, Manila 2.73 and their
+// older answers), noauth with endpoints given directly and the token `admin:<project>`, a DHSS=True Manila
+// backend on the same host name, short transitions. Prerequisites the real services
 // cannot make through their API (a backend share server, Nova using an attachment) come from the control
 // API or the model.
 import { randomUUID } from "crypto";
@@ -106,7 +107,7 @@ export function simulatorTarget(transitionMs = 5): TargetFactory {
     async start() {
       const sim = await startSimulator({
         auth: "noauth",
-        microversions: DEBIAN_BOOKWORM_MICROVERSIONS,
+        profile: "debian-bookworm", // also the microversion ranges
         transitions: { default: transitionMs },
         services: { manila: { backends: [{ host: HOST }] } },
       });
