@@ -156,6 +156,19 @@ export function registerService(
       const unknownPath = (reply: FastifyReply) =>
         reply.code(404).header("content-type", "text/html; charset=UTF-8").send(WEBOB_404);
       scope.setNotFoundHandler(async (_request, reply) => unknownPath(reply));
+      if (service !== "identity") {
+        // webob's JSON: an empty body is no body (e.g. a DELETE that sends Content-Type), a malformed one a 400
+        // "Malformed request body" (both recorded on the real services).
+        scope.removeContentTypeParser("application/json");
+        scope.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+          if (body === "") return done(null, undefined);
+          try {
+            done(null, JSON.parse(body as string));
+          } catch {
+            done(new ApiFault(400, "Malformed request body"), undefined);
+          }
+        });
+      }
 
       scope.addHook("onRequest", async (request, reply) => {
         const id = `req-${randomUUID()}`;

@@ -3,6 +3,7 @@
 // delete → available), per microversion, with the API's checks in nova-api's order.
 import { randomUUID } from "crypto";
 import { asService, type Volume } from "../cinder/model";
+import { pythonRepr } from "../cinder/requests";
 import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/faults";
 import type { Principal } from "../core/identity";
 import type { Version } from "../core/microversion";
@@ -42,8 +43,6 @@ export interface AttachRequest {
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const DEVICE_RE = /(^\/dev\/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$/;
-const TRUE_STRINGS = ["true", "1", "on", "yes", "y", "t"];
-const FALSE_STRINGS = ["false", "0", "off", "no", "n", "f"];
 const ATTACH_VM_STATES = [
   "active",
   "paused",
@@ -466,15 +465,21 @@ function connector(mountpoint: string | null): Record<string, unknown> {
   };
 }
 
-/** parameter_types.boolean + strutils.bool_from_string(strict=True). */
+/**
+ * parameter_types.boolean: a JSON boolean or one of these strings, exactly (jsonschema's enum; its message
+ * recorded on Nova 26), then strutils.bool_from_string.
+ */
+const BOOLEAN_ENUM: unknown[] = [
+  ...[true, "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes"],
+  ...[false, "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no"],
+];
 function parseBoolean(v: unknown, field: string): boolean {
-  if (typeof v === "boolean") return v;
-  const s = String(v).toLowerCase();
-  if (TRUE_STRINGS.includes(s)) return true;
-  if (FALSE_STRINGS.includes(s)) return false;
-  throw badRequest(
-    `Invalid input for field/attribute ${field}. Value: ${pyStr(v)}. ${pyStr(v)} is not one of the allowed boolean values`,
-  );
+  if (!BOOLEAN_ENUM.includes(v)) {
+    throw badRequest(
+      `Invalid input for field/attribute ${field}. Value: ${pyStr(v)}. ${pythonRepr(v)} is not one of [${BOOLEAN_ENUM.map(pythonRepr).join(", ")}]`,
+    );
+  }
+  return BOOLEAN_ENUM.indexOf(v) < BOOLEAN_ENUM.length / 2;
 }
 
 function nonNegative(query: Record<string, string>, key: string): number | undefined {
@@ -529,12 +534,20 @@ function attachmentObject(body: unknown, allowed: string[]): Fields {
     );
   }
   if ("tag" in fields) {
+    // parameter_types.tag: a string of 1-60 characters without "/" or "," (jsonschema's messages)
     const t = fields.tag;
-    if (typeof t !== "string" || t.length < 1 || t.length > 60 || /[,/]/.test(t)) {
-      throw badRequest(
-        `Invalid input for field/attribute tag. Value: ${pyStr(t)}. ${pyStr(t)} is not a valid tag (1-60 characters, no '/' or ',')`,
-      );
-    }
+    const why =
+      typeof t !== "string"
+        ? "is not of type 'string'"
+        : t.length < 1
+          ? "is too short"
+          : t.length > 60
+            ? "is too long"
+            : /[,/]/.test(t)
+              ? "does not match '^[^,/]*$'"
+              : undefined;
+    if (why)
+      throw badRequest(`Invalid input for field/attribute tag. Value: ${pyStr(t)}. ${pythonRepr(t)} ${why}`);
   }
   if ("delete_on_termination" in fields) parseBoolean(fields.delete_on_termination, "delete_on_termination");
   return fields;

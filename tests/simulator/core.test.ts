@@ -39,6 +39,9 @@ describe("simulator core frame", () => {
           { config: { minVersion: service === "compute" ? "2.90" : "2.1" } },
           async () => ({}),
         );
+        scope.get("/v9/future-things", { config: { minVersion: "2.97" } }, async () => ({}));
+        scope.post("/v9/things", async (request) => ({ body: request.body ?? null }));
+        scope.delete("/v9/things", async (_request, reply) => reply.code(204).send());
         scope.get("/", { config: { public: true } }, async () => ({ versions: [] }));
       });
     }
@@ -151,6 +154,49 @@ describe("simulator core frame", () => {
       (await get("/compute/v9/new-things", { "OpenStack-API-Version": "compute 2.90" })).status,
       200,
     );
+  });
+
+  it("answers an unknown path, or a method newer than the played release, with webob's HTML 404", async () => {
+    for (const [path, headers] of [
+      ["/compute/v9/no-such-things", {}],
+      ["/compute/v9/future-things", { "OpenStack-API-Version": "compute 2.93" }],
+      ["/compute/v9/future-things", { "OpenStack-API-Version": "compute 2.97" }],
+    ] as const) {
+      const res = await get(path, headers);
+      assert.equal(res.status, 404, path);
+      assert.equal(res.headers.get("content-type"), "text/html; charset=UTF-8");
+      assert.match(await res.text(), /<h1>404 Not Found<\/h1>\n  The resource could not be found\./);
+      assert.match(res.headers.get("x-compute-request-id") ?? "", /^req-/, "Nova's middleware adds its ids");
+      assert.equal(res.headers.get("openstack-api-version"), null, "routing fails before negotiation");
+    }
+    const cinder = await get("/volume/v9/no-such-things");
+    assert.equal(cinder.headers.get("x-compute-request-id"), null, "Cinder's id of the API layer");
+    assert.match(cinder.headers.get("x-openstack-request-id") ?? "", /^req-/);
+  });
+
+  it("sends JSON as application/json (Nova's errors with charset=UTF-8), request ids per service", async () => {
+    const ok = await get("/share/v9/things");
+    assert.equal(ok.headers.get("content-type"), "application/json");
+    assert.match(ok.headers.get("x-compute-request-id") ?? "", /^req-/);
+    assert.match(ok.headers.get("x-openstack-request-id") ?? "", /^req-/, "Manila 21+ adds the middleware");
+    const novaError = await get("/compute/v9/things", { "OpenStack-API-Version": "compute 2.0" });
+    assert.equal(novaError.headers.get("content-type"), "application/json; charset=UTF-8");
+    const cinderError = await get("/volume/v9/things", { "OpenStack-API-Version": "volume 3.999" });
+    assert.equal(cinderError.headers.get("content-type"), "application/json");
+  });
+
+  it("takes an empty JSON body as none and answers a malformed one with 400 Malformed request body", async () => {
+    const send = (method: string, body?: string) =>
+      fetch(`${base}/volume/v9/things`, {
+        method,
+        headers: { "X-Auth-Token": token, "Content-Type": "application/json" },
+        body,
+      });
+    assert.equal((await send("DELETE")).status, 204);
+    assert.deepEqual(await json(send("POST", "")), { body: null });
+    const bad = await send("POST", "{bad");
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await json(bad), { badRequest: { code: 400, message: "Malformed request body" } });
   });
 
   it("accepts the project id in the path only when it is the caller's", async () => {

@@ -461,6 +461,35 @@ describe("simulator: Nova volume attachments", () => {
     });
   });
 
+  describe("schema messages (recorded on Nova 26)", () => {
+    it("a tag of null, an unknown boolean string; the accepted boolean strings", async () => {
+      const vm = await server();
+      const vol = await volume();
+      const bad = await attach(vm, { volumeId: vol, delete_on_termination: "maybe" }, "2.93");
+      assert.equal(bad.status, 400);
+      assert.equal(
+        bad.body.badRequest.message,
+        "Invalid input for field/attribute delete_on_termination. Value: maybe. 'maybe' is not one of [True, " +
+          "'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, 'False', 'FALSE', 'false', " +
+          "'0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']",
+      );
+      assert.equal((await attach(vm, { volumeId: vol, delete_on_termination: "y" }, "2.93")).status, 400);
+      assert.equal((await attach(vm, { volumeId: vol, delete_on_termination: "Yes" }, "2.93")).status, 200);
+      await inUse(vol);
+      const res = await api("PUT", VA(vm, vol), "2.93", { volumeAttachment: { volumeId: vol, tag: null } });
+      assert.equal(res.status, 400);
+      assert.equal(
+        res.body.badRequest.message,
+        "Invalid input for field/attribute tag. Value: None. None is not of type 'string'",
+      );
+      const slash = await attach(vm, { volumeId: await volume(), tag: "a/b" }, "2.93");
+      assert.equal(
+        slash.body.badRequest.message,
+        "Invalid input for field/attribute tag. Value: a/b. 'a/b' does not match '^[^,/]*$'",
+      );
+    });
+  });
+
   describe("Nova 26 (profile debian-bookworm)", () => {
     it("a swap naming the attached volume itself is a 400 before the migration check, as recorded", async () => {
       sim.world.config.profile = "debian-bookworm";
