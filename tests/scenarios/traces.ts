@@ -1,6 +1,7 @@
 // A scenario's trace in a form two targets can be compared by: every request the client sent (service,
 // method, path below the API root, status) and every step's outputs or error, with what differs by nature
-// between targets (endpoints, ids, timestamps, request ids, generated names) replaced by placeholders.
+// between targets (endpoints, ids, timestamps, request ids, generated names, addresses) replaced by
+// placeholders.
 // Between two steps each distinct request counts once, where it first appears: how often and in which
 // rhythm a wait polls depends on timing, not on behaviour.
 import type { TraceEntry } from "./engine";
@@ -20,6 +21,8 @@ const REQUEST_ID = /req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const TIMESTAMP = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g;
 const LOOPBACK = /127\.0\.0\.1:\d+/g;
+/** Addresses: which ones a backend hands out depends on what else exists there (e.g. earlier runs' leftovers). */
+const ADDRESS = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
 /** The names targets give prerequisites (ApiTarget.label). */
 const LABEL = /scenario-[0-9a-f]{8}/g;
 
@@ -41,7 +44,8 @@ export function normaliseTrace(trace: TraceEntry[], names: TraceNames, masked: M
         return ids.get(id)!;
       })
       .replace(TIMESTAMP, "<time>")
-      .replace(LOOPBACK, "<loopback>");
+      .replace(LOOPBACK, "<loopback>")
+      .replace(ADDRESS, "<address>");
   };
   const lines: string[] = [];
   let segment = new Set<string>(); // the requests since the last step
