@@ -2,7 +2,9 @@
 // Pulumi uses for this package's resources: the program's resource classes, the provider code Pulumi
 // serializes into the state (`__provider`), and Pulumi's own dynamic-provider host, driven over gRPC as the
 // engine drives it. A linear script, one step after the other in dependency order; not an engine.
+import { spawn } from "child_process";
 import { Command, CommanderError } from "commander";
+import * as path from "path";
 import type { DeepPartial, RunningSimulator } from "../simulator/core/app";
 import type { SimulatorConfig } from "../simulator/core/config";
 
@@ -25,6 +27,7 @@ interface Recorded {
 }
 
 const PROJECT = "openstack-storage-full-stack";
+const STACK = "demo";
 const TYPE_PREFIX = "pulumi-nodejs:dynamic/openstack-storage:";
 /** The order the demo creates this package's resources in (each depends only on @pulumi/openstack ones). */
 const CREATE_ORDER = ["ServerShareAttachment", "VolumeAttachment", "BlockStorageAttachment", "ShareServer"];
@@ -66,6 +69,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const { osEnvironment, startSimulator } = await import("../simulator/core/app");
   const { ProviderHost, secretValue } = await import("../tests/support/providerHost");
   const { runExample, simulatorConfig } = await import("../tests/support/examples");
+  const { stackExportOf } = await import("../tests/support/stackExport");
 
   heading("Start the OpenStack simulator (Keystone, Nova, Cinder, Manila on 127.0.0.1)");
   const sim = await startSimulator(options.simulator ?? {});
@@ -88,6 +92,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     );
     await host.configure(stackConfig);
     say(`port ${host.port}, started in ${seconds(since)}; Configure sent:`);
+    const env = osEnvironment(sim);
     for (const [key, value] of Object.entries(stackConfig)) {
       say(`${key} = ${typeof value === "string" ? value : "[secret]"}`, 2);
     }
@@ -154,7 +159,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     const data = run.resources.find((r) => r.name === "app-data")!;
 
     heading("Someone changes the cloud behind Pulumi's back");
-    const env = osEnvironment(sim);
     const { connect, resolveCredentials, waitFor } = await import("../provider/openstack");
     const operator = connect({ credentials: resolveCredentials({}, { env, stackConfig: {} }) });
     await operator.request("compute", "DELETE", `/servers/${server.id}/os-volume_attachments/${data.id}`, {
@@ -179,7 +183,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     });
     say(`stops server ${server.name} (Nova: os-stop); it is SHUTOFF and the volume available`);
 
-    heading("`pulumi refresh` finds the drift: each resource is read through the host");
+    heading("A pipeline's drift check: `pulumi stack export | pulumi-openstack-storage drift -`");
+    say(
+      "(read-only, no engine, no code from the export is run; the export holds the state the steps above recorded)",
+    );
+    const exported = stackExportOf(recorded, {
+      project: PROJECT,
+      stack: STACK,
+      others: run.counterparts.created.map((c) => ({
+        urn: `urn:pulumi:${STACK}::${PROJECT}::${c.type}::${c.name}`,
+        custom: true,
+        id: c.id,
+        type: c.type,
+        outputs: c.state,
+      })),
+    });
+    const drift = await runDriftCommand(JSON.stringify(exported), env);
+    for (const line of (drift.stdout + drift.stderr).trimEnd().split("\n")) say(`| ${line}`, 2);
+    say(`exit code ${drift.code}${drift.code === 2 ? ": drift (0 would be in sync, 1 an error)" : ""}`);
+    if (drift.code !== 2) throw new Error(`the drift command exited ${drift.code}, not 2 (drift)`);
+
+    heading("`pulumi refresh` finds the same drift: each resource is read through the host");
     const drifted: Recorded[] = [];
     for (const r of recorded) {
       const read = await host.read(r.urn, r.id, r.outputs, r.inputs);
@@ -233,6 +257,34 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   write(
     `\nDone in ${seconds(started)}. With a Pulumi CLI and a cloud: \`pulumi up\` (see examples/full-stack/README.md).`,
   );
+}
+
+/**
+ * Runs the package's command as a pipeline does (`node dist/cli/main.js`, what the installed bin runs), on the
+ * export piped in, with the cloud's OS_* credentials in the environment (no Pulumi stack config there).
+ */
+function runDriftCommand(
+  exportText: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const withoutOs = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("OS_")));
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, "..", "dist", "cli", "main.js"), "drift", "-"],
+    {
+      env: { ...withoutOs, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  child.stdin.end(exportText);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** "serverId=…, shareId=…, tag=app-files" (no __provider). */

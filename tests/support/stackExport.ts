@@ -4,7 +4,6 @@
 // provider, additionalSecretOutputs. Secret outputs are wrapped as the engine wraps them (ciphertext, or
 // plaintext as `pulumi stack export --show-secrets` gives).
 import { randomBytes, randomUUID } from "crypto";
-import { urnOf } from "./providerHost";
 
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -26,11 +25,10 @@ export interface ExportOptions {
   showSecrets?: boolean;
   /** More resources of other packages, as they appear in a real stack. */
   others?: Record<string, unknown>[];
+  /** The project and stack of the URNs. Default: test-project, test. */
+  project?: string;
+  stack?: string;
 }
-
-const PROJECT = "test-project";
-const STACK_URN = `urn:pulumi:test::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-test`;
-const PROVIDER_URN = `urn:pulumi:test::${PROJECT}::pulumi:providers:pulumi-nodejs::default`;
 
 /** The engine's form of a secret value in state. */
 export function secretOf(value: unknown, showSecrets = false): Record<string, string> {
@@ -44,6 +42,9 @@ export function secretOf(value: unknown, showSecrets = false): Record<string, st
 }
 
 export function stackExportOf(states: StateOf[], options: ExportOptions = {}) {
+  const { project = "test-project", stack = "test" } = options;
+  const STACK_URN = `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
+  const PROVIDER_URN = `urn:pulumi:${stack}::${project}::pulumi:providers:pulumi-nodejs::default`;
   const time = "2026-11-22T12:00:00.000Z";
   const providerId = randomUUID();
   const ours = states.map((state) => {
@@ -55,7 +56,7 @@ export function stackExportOf(states: StateOf[], options: ExportOptions = {}) {
       ]),
     );
     return {
-      urn: urnOf(state.kind, state.name, PROJECT),
+      urn: `urn:pulumi:${stack}::${project}::pulumi-nodejs:dynamic/openstack-storage:${state.kind}::${state.name}`,
       custom: true,
       id: state.id,
       type: `pulumi-nodejs:dynamic/openstack-storage:${state.kind}`,
