@@ -8,9 +8,9 @@ export const typeModule = "openstack-storage";
 /** Inputs every resource of this package takes. */
 export interface CommonArgs {
   /**
-   * How long one create, update or delete may wait for the cloud (server stops and starts, attaches and
-   * detaches, manage and unmanage), in seconds. Default: 600. Changes in place. Pulumi's `customTimeouts`
-   * do not reach dynamic providers; this does.
+   * How long an operation may wait for the cloud (server stops and starts, attaches and detaches, manage and
+   * unmanage), in seconds; whether it bounds each wait or the whole operation is said in each resource's README
+   * section. Default: 600. Changes in place. Pulumi's `customTimeouts` do not reach dynamic providers; this does.
    */
   timeoutSeconds?: pulumi.Input<number>;
   /** Name of the clouds.yaml entry to use. Default: the stack config, then the OS_* environment variables, then OS_CLOUD. */
