@@ -5,7 +5,10 @@ import { dispatchAction, type ActionHandler } from "../core/actions";
 import { ApiFault, badRequest } from "../core/faults";
 import type { Principal } from "../core/identity";
 import type { Version } from "../core/microversion";
+import { pythonRepr } from "../core/python";
 import type { ListOptions } from "./listing";
+
+export { pythonRepr };
 
 type Json = Record<string, any>;
 
@@ -17,19 +20,6 @@ export const isObject = (v: unknown): v is Json => typeof v === "object" && v !=
 export function invalidField(field: string, value: unknown, why: string): ApiFault {
   const text = typeof value === "string" ? value : pythonRepr(value);
   return badRequest(`Invalid input for field/attribute ${field}. Value: ${text}. ${why}`);
-}
-
-/** Python's repr() of a JSON value, as jsonschema quotes values in its messages. */
-export function pythonRepr(value: unknown): string {
-  if (value === null || value === undefined) return "None";
-  if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`;
-  if (typeof value === "object")
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
-      .join(", ")}}`;
-  return String(value);
 }
 
 /** `{"<key>": {...}}` with no other top-level key (additionalProperties: false). */

@@ -5,6 +5,7 @@
 import { randomUUID } from "crypto";
 import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/faults";
 import type { Principal } from "../core/identity";
+import { pythonRepr } from "../core/python";
 import type { World } from "../core/world";
 import { DEFAULT_NOVA_SETTINGS, type NovaSettings, type SharesSupport } from "./settings";
 import { ServerSharesModel } from "./serverShares";
@@ -483,19 +484,27 @@ export function pyStr(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** The metadata schema: an object of 1-255 character keys to 0-255 character strings. */
+/**
+ * parameter_types.metadata: keys matching ^[a-zA-Z0-9-_:. ]{1,255}$ (others are additional properties),
+ * values strings of at most 255 characters; jsonschema names the key as the field of a bad value (recorded
+ * on Nova 26: "Invalid input for field/attribute e. Value: 5. 5 is not of type 'string'").
+ */
 function validateMetadata(metadata: unknown): Record<string, string> {
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
     throw badRequest(
-      `Invalid input for field/attribute metadata. Value: ${pyStr(metadata)}. ${pyStr(metadata)} is not of type 'object'`,
+      `Invalid input for field/attribute metadata. Value: ${pyStr(metadata)}. ${pythonRepr(metadata)} is not of type 'object'`,
     );
   }
   for (const [k, v] of Object.entries(metadata)) {
-    if (k.length < 1 || k.length > 255 || typeof v !== "string" || v.length > 255) {
+    if (!/^[a-zA-Z0-9-_:. ]{1,255}$/.test(k)) {
       throw badRequest(
-        `Invalid input for field/attribute metadata. Value: ${JSON.stringify(metadata)}. Additional properties are not allowed ('${k}' was unexpected)`,
+        `Invalid input for field/attribute metadata. Value: ${pythonRepr(metadata)}. Additional properties are not allowed ('${k}' was unexpected)`,
       );
     }
+    const why =
+      typeof v !== "string" ? "is not of type 'string'" : v.length > 255 ? "is too long" : undefined;
+    if (why)
+      throw badRequest(`Invalid input for field/attribute ${k}. Value: ${pyStr(v)}. ${pythonRepr(v)} ${why}`);
   }
   return { ...(metadata as Record<string, string>) };
 }

@@ -3,7 +3,7 @@
 // delete → available), per microversion, with the API's checks in nova-api's order.
 import { randomUUID } from "crypto";
 import { asService, type Volume } from "../cinder/model";
-import { pythonRepr } from "../cinder/requests";
+import { pythonRepr } from "../core/python";
 import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/faults";
 import type { Principal } from "../core/identity";
 import type { Version } from "../core/microversion";

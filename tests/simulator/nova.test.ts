@@ -293,7 +293,17 @@ describe("simulator: Nova servers", () => {
       assert.equal(missing.status, 404);
       assert.equal(missing.body.itemNotFound.message, "Metadata item was not found");
       assert.equal((await api("DELETE", M(id, "d"))).status, 404);
-      assert.equal((await api("POST", M(id), "2.97", { metadata: { k: 1 } })).status, 400);
+      const notString = await api("POST", M(id), "2.97", { metadata: { k: 1 } });
+      assert.equal(notString.status, 400);
+      assert.equal(
+        notString.body.badRequest.message,
+        "Invalid input for field/attribute k. Value: 1. 1 is not of type 'string'",
+      );
+      const badKey = await api("POST", M(id), "2.97", { metadata: { "a/b": "1" } });
+      assert.equal(
+        badKey.body.badRequest.message,
+        "Invalid input for field/attribute metadata. Value: {'a/b': '1'}. Additional properties are not allowed ('a/b' was unexpected)",
+      );
       assert.equal((await api("GET", M(id), "2.97", undefined, "admin")).status, 200);
     });
 
