@@ -35,6 +35,7 @@ export abstract class ApiTarget implements ScenarioTarget {
   readonly name: string;
   readonly capabilities: Capabilities;
   readonly stackConfig: Record<string, string>;
+  readonly environment: Record<string, string>;
   readonly traceNames: TraceNames;
   readonly shareBackendHost: string;
   protected readonly raw: RawClient;
@@ -48,15 +49,24 @@ export abstract class ApiTarget implements ScenarioTarget {
     this.shareBackendHost = options.shareBackendHost;
     this.raw = new RawClient({ ...options.endpoints, placement: "", neutron: "" } as RealEndpoints);
     const e = options.endpoints;
-    // What a user of a noauth deployment puts in the stack: endpoints per service, a project, a user.
+    // What a user of a noauth deployment gives: endpoints per service, a project, a user.
+    const endpoints = {
+      compute: `${e.nova}${apiRoot("nova", this.raw.endpoints)}`,
+      "block-storage": `${e.cinder}${apiRoot("cinder", this.raw.endpoints)}`,
+      "shared-file-system": `${e.manila}${apiRoot("manila", this.raw.endpoints)}`,
+    };
     this.stackConfig = {
-      endpointOverrides: JSON.stringify({
-        compute: `${e.nova}${apiRoot("nova", this.raw.endpoints)}`,
-        "block-storage": `${e.cinder}${apiRoot("cinder", this.raw.endpoints)}`,
-        "shared-file-system": `${e.manila}${apiRoot("manila", this.raw.endpoints)}`,
-      }),
+      endpointOverrides: JSON.stringify(endpoints),
       tenantId: e.projectId,
       userName: "admin",
+    };
+    this.environment = {
+      OS_AUTH_TYPE: "none",
+      OS_PROJECT_ID: e.projectId,
+      OS_USERNAME: "admin",
+      OS_COMPUTE_ENDPOINT_OVERRIDE: endpoints.compute,
+      OS_BLOCK_STORAGE_ENDPOINT_OVERRIDE: endpoints["block-storage"],
+      OS_SHARED_FILE_SYSTEM_ENDPOINT_OVERRIDE: endpoints["shared-file-system"],
     };
     const prefix = (url: string) => new URL(url).pathname.replace(/\/$/, "");
     this.traceNames = {

@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { randomUUID } from "crypto";
 import type { ShareServerInputs, ShareServerOutputs } from "../../provider/resources/shareServer";
 import { getShareServer, getShareServers } from "../../sdk/lookups/shareServers";
-import { openstackProgramConfig, setProgramConfig } from "../support/environment";
+import { openstackProgramConfig, setProgramConfig, withEnvironment } from "../support/environment";
 import { Engine } from "./engine";
 import { Scenario, assertRepeatsInputs, rejection, without } from "./scenario";
 import type { ScenarioTarget, ShareNetwork } from "./target";
@@ -159,13 +159,70 @@ export const shareServerScenarios: Scenario[] = [
   },
   {
     kind: KIND,
+    title:
+      "manage; a second manage of it is refused (adopt instead); a new share lands on it; unmanage refused while used, delete once unused",
+    async run(target, engine) {
+      const { net, inputs } = await manageInputs(target);
+      const server = shareServer(engine);
+      await server.create(inputs);
+      engine.clearRequests();
+      const twice = await rejection(shareServer(engine).create(inputs));
+      assert.match(
+        twice.message,
+        new RegExp(`Manila already has it as share server ${server.id} \\(status active`),
+      );
+      assert.match(twice.message, new RegExp(`adopt it: give shareServerId: "${server.id}"`));
+      assert.deepEqual(engine.mutations(), [], "found before any POST");
+
+      const { shareId, shareServerId } = await target.share(net);
+      assert.equal(shareServerId, server.id, "the share manager reuses the managed server");
+      const inUse = await rejection(server.delete());
+      assert.match(inUse.message, new RegExp(`these shares still use it: .*${shareId}`));
+      assert.equal(await target.shareServerStatus(server.id!), "active");
+      await target.deleteShare(shareId);
+      await server.update({ ...inputs, onDelete: "delete" });
+      await server.delete();
+      assert.equal(await target.shareServerStatus(server.id!), undefined);
+    },
+  },
+  {
+    kind: KIND,
+    title: "adopt with resetStatus at create, reset it back, unmanage it (onDelete unmanage), manage it back",
+    async run(target, engine) {
+      const net = await target.shareNetwork();
+      const { shareId, shareServerId } = await target.share(net);
+      await target.deleteShare(shareId);
+      const adopted = shareServer(engine);
+      const adopt = { shareServerId, resetStatus: "error", onDelete: "unmanage" as const };
+      const outs = await adopted.create(adopt);
+      assert.equal(outs.status, "error");
+      assert.equal(await target.shareServerStatus(shareServerId), "error");
+      const { outputs } = await adopted.update({ ...adopt, resetStatus: "active" });
+      assert.equal(outputs.status, "active");
+      await adopted.delete();
+      assert.equal(await target.shareServerStatus(shareServerId), undefined);
+
+      const managed = shareServer(engine);
+      const back = await managed.create({
+        host: target.shareBackendHost,
+        identifier: outs.currentIdentifier,
+        shareNetworkId: net.id,
+        timeoutSeconds: TIMEOUT_SECONDS,
+      });
+      assert.equal(back.status, "active");
+      assert.equal(back.currentIdentifier, outs.currentIdentifier);
+      assert.equal(back.isAutoDeletable, false);
+      assert.deepEqual(back.backendDetails, outs.backendDetails, "the backend's own server again");
+    },
+  },
+  {
+    kind: KIND,
     title: "lookups: getShareServers by host and share network, getShareServer with backend details",
     async run(target, engine) {
       const { net, inputs } = await manageInputs(target);
       const server = shareServer(engine);
       const outs = await server.create(inputs);
-      setProgramConfig(openstackProgramConfig(target.stackConfig));
-      try {
+      const lookUp = async () => {
         const listed = await getShareServers({ host: target.shareBackendHost, shareNetworkId: net.id });
         assert.deepEqual(
           listed.map((s) => [s.id, s.status, s.host, s.identifier]),
@@ -177,9 +234,15 @@ export const shareServerScenarios: Scenario[] = [
         assert.equal(one.shareNetworkId, net.id);
         assert.deepEqual(one.backendDetails, outs.backendDetails);
         assert.equal(typeof one.createdAt, "string");
+      };
+      // in a Pulumi program (its stack config) and in a pipeline (OS_* variables)
+      setProgramConfig(openstackProgramConfig(target.stackConfig));
+      try {
+        await lookUp();
       } finally {
         setProgramConfig({});
       }
+      await withEnvironment(target.environment, lookUp);
     },
   },
 ];

@@ -30,6 +30,8 @@ export interface ScenarioTarget {
   readonly capabilities: Capabilities;
   /** The `openstack:*` stack config (keys without the prefix) the provider is configured with. */
   readonly stackConfig: Record<string, string>;
+  /** The same credentials as OS_* environment variables (what a pipeline sets). */
+  readonly environment: Record<string, string>;
   /** How this target's endpoints and project look in traces (to compare them with another target's). */
   readonly traceNames: TraceNames;
   /** The Manila share service host (host@backend) whose driver handles share servers. */
