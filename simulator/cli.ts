@@ -1,8 +1,8 @@
-// `npm run simulator -- [--port N] [--config FILE] [--noauth]`: starts the simulator on 127.0.0.1 and prints
+// `npm run simulator -- [--port N] [--config FILE] [--noauth] [--profile NAME]`: starts the simulator on 127.0.0.1 and prints
 // how to point clients at it (OS_* variables, a clouds.yaml, the control API). Stops on SIGINT/SIGTERM.
 import { Command, InvalidArgumentError } from "commander";
 import { cloudsYaml, osEnvironment, startSimulator, type RunningSimulator } from "./core/app";
-import { loadConfigFile, mergeConfig, type SimulatorConfig } from "./core/config";
+import { PROFILES, loadConfigFile, mergeConfig, type Profile, type SimulatorConfig } from "./core/config";
 import { SEED } from "./core/identity";
 import { serviceUrls } from "./core/service";
 
@@ -13,10 +13,16 @@ function parsePort(text: string): number {
   return port;
 }
 
+function parseProfile(text: string): Profile {
+  if (!PROFILES.includes(text as Profile))
+    throw new InvalidArgumentError(`must be one of ${PROFILES.join(", ")}`);
+  return text as Profile;
+}
+
 /** What to tell the user once the simulator listens. */
 export function banner(sim: RunningSimulator): string {
   const lines = [
-    `OpenStack simulator listening on ${sim.url} (127.0.0.1 only; auth: ${sim.world.config.auth})`,
+    `OpenStack simulator listening on ${sim.url} (127.0.0.1 only; auth: ${sim.world.config.auth}; profile: ${sim.world.config.profile})`,
     `Control API: ${sim.url}/_sim   (e.g. curl ${sim.url}/_sim/health)`,
     "",
   ];
@@ -47,13 +53,15 @@ export async function main(argv: string[]): Promise<RunningSimulator> {
     .option("--port <n>", "TCP port on 127.0.0.1 (0 = any free port)", parsePort)
     .option("--config <file>", "YAML or JSON configuration file (see simulator/example-config.yaml)")
     .option("--noauth", "no-auth mode: trust X-Auth-Token <user>:<project>, as a noauth deployment")
+    .option("--profile <name>", `the release to play: ${PROFILES.join(" or ")}`, parseProfile)
     .exitOverride()
     .parse(argv, { from: "user" });
-  const options = program.opts<{ port?: number; config?: string; noauth?: boolean }>();
+  const options = program.opts<{ port?: number; config?: string; noauth?: boolean; profile?: Profile }>();
 
   let config: Partial<SimulatorConfig> = options.config ? loadConfigFile(options.config) : {};
   if (options.port !== undefined) config = mergeConfig(config, { port: options.port });
   if (options.noauth) config = mergeConfig(config, { auth: "noauth" });
+  if (options.profile) config = mergeConfig(config, { profile: options.profile });
   return startSimulator(config);
 }
 

@@ -105,9 +105,18 @@ describe("simulator CLI", function () {
     }
   });
 
-  it("--noauth prints a token of the form user:project that the services accept", async () => {
-    const { child, stdout, url } = await startCli(["--noauth", "--port", "0"]);
+  it("--noauth prints a token of the form user:project that the services accept; --profile plays a release", async () => {
+    const { child, stdout, url } = await startCli([
+      "--noauth",
+      "--profile",
+      "debian-bookworm",
+      "--port",
+      "0",
+    ]);
     try {
+      assert.match(stdout, /auth: noauth; profile: debian-bookworm/);
+      const versions: any = await (await fetch(`${url}/compute/`)).json();
+      assert.equal(versions.versions[1].version, "2.93", "Nova 26's maximum");
       const env = exported(stdout);
       assert.equal(env.OS_AUTH_TYPE, "admin_token");
       assert.match(env.OS_TOKEN, /^admin:[0-9a-f]{32}$/);
@@ -148,6 +157,7 @@ describe("checkConfig", () => {
     const cases: [unknown, RegExp][] = [
       [{ port: -1 }, /^f: port must be an integer from 0 to 65535$/],
       [{ auth: "none" }, /^f: auth must be "keystone" or "noauth"$/],
+      [{ profile: "zed" }, /^f: profile must be one of newest, debian-bookworm$/],
       [{ tokenTtlSeconds: 0 }, /^f: tokenTtlSeconds must be a positive number$/],
       [
         { microversions: { volume: { max: "3" } } },
