@@ -34,37 +34,34 @@ export class CheckFailedError extends Error {
 export class Engine {
   /** Every request the client core sent since the last `clearRequests()`. */
   readonly requests: SentRequest[] = [];
-  /** Every line the client core logged (info and warnings too). */
-  readonly logLines: string[] = [];
   /** The requests and the outcome of each step, in order (to compare one target's run with another's). */
   readonly trace: TraceEntry[] = [];
   private readonly live = new Set<Resource<any, any>>();
+  private readonly configured = new Set<ResourceKind>();
 
   constructor(private readonly stackConfig: Record<string, string>) {}
 
-  /** The provider of `kind`, configured as the host configures it (once per process and kind). */
+  /** The provider of `kind`, configured the first time as the host configures it (keys `openstack:*`). */
   provider(kind: ResourceKind): HostedProvider {
     const provider = providerFor(kind);
-    const config = Object.fromEntries(
-      Object.entries(this.stackConfig).map(([k, v]) => [`openstack:${k}`, v]),
-    );
-    provider.configure({
-      config: {
-        get: (key: string) => config[key],
-        require: (key: string) => config[key] ?? failMissing(key),
-      },
-    });
-    // configure points the core's log at Pulumi's; collect it instead.
-    setLogger({
-      debug: (line) => this.record(line),
-      info: (line) => this.logLines.push(line),
-      warn: (line) => this.logLines.push(line),
-    });
+    if (!this.configured.has(kind)) {
+      const config = Object.fromEntries(
+        Object.entries(this.stackConfig).map(([k, v]) => [`openstack:${k}`, v]),
+      );
+      provider.configure({
+        config: {
+          get: (key: string) => config[key],
+          require: (key: string) => config[key] ?? failMissing(key),
+        },
+      });
+      // configure points the core's log at Pulumi's; read the request lines instead.
+      setLogger({ debug: (line) => this.record(line), info: () => {}, warn: () => {} });
+      this.configured.add(kind);
+    }
     return provider;
   }
 
   private record(line: string): void {
-    this.logLines.push(line);
     const m = REQUEST_LINE.exec(line);
     if (!m) return;
     const request = { service: m[1], method: m[2], path: m[3], status: Number(m[4]) };
@@ -103,7 +100,7 @@ export class Engine {
     else this.live.delete(resource);
   }
 
-  /** Deletes every resource still in state (newest first); forgets the process caches and the log. */
+  /** Deletes every resource still in state (newest first); forgets the process caches and the logger. */
   async cleanup(): Promise<void> {
     const errors: string[] = [];
     for (const resource of [...this.live].reverse()) {

@@ -3,9 +3,8 @@
 // (tests/real-openstack/scenarios.test.ts, in `npm run test:openstack`).
 import { strict as assert } from "assert";
 import type { ResourceKind } from "../../provider/resources";
-import { Engine } from "./engine";
+import { Engine, type TraceEntry } from "./engine";
 import type { Capabilities, ScenarioTarget } from "./target";
-import type { TraceEntry } from "./engine";
 import type { TraceNames } from "./traces";
 
 export interface Scenario {
@@ -34,24 +33,22 @@ export interface TargetFactory {
 export function describeScenarios(title: string, scenarios: Scenario[], factory: TargetFactory): void {
   describe(title, function () {
     let target: ScenarioTarget | undefined;
-    let engine: Engine | undefined;
+    let current: { scenario: Scenario; engine: Engine } | undefined;
 
     before(async function () {
       target = await factory.start();
     });
     afterEach(async function () {
-      if (engine && target) {
+      const engine = current?.engine;
+      if (current && target) {
         const traces = recordedTraces.get(factory.name) ?? new Map();
         recordedTraces.set(factory.name, traces);
-        const test = this.currentTest!;
-        traces.set(scenarioName(test.parent!.title, test.title), {
-          trace: engine.trace,
-          names: target.traceNames,
-        });
+        const { kind, title } = current.scenario;
+        traces.set(scenarioName(kind, title), { trace: current.engine.trace, names: target.traceNames });
       }
+      current = undefined;
       // Resources first (they hold prerequisites), then prerequisites, even when the first step fails.
       const results = await Promise.allSettled([engine?.cleanup()]);
-      engine = undefined;
       results.push(...(await Promise.allSettled([target?.cleanup()])));
       for (const r of results) if (r.status === "rejected") throw r.reason;
     });
@@ -68,8 +65,8 @@ export function describeScenarios(title: string, scenarios: Scenario[], factory:
       describe(left.length ? `${kind} (not on ${factory.name}: ${left.join("; ")})` : kind, function () {
         for (const scenario of ofKind.filter((s) => s.notOn?.(factory.capabilities) === undefined)) {
           it(scenario.title, async function () {
-            engine = new Engine(target!.stackConfig);
-            await scenario.run(target!, engine);
+            current = { scenario, engine: new Engine(target!.stackConfig) };
+            await scenario.run(target!, current.engine);
           });
         }
       });
@@ -78,8 +75,8 @@ export function describeScenarios(title: string, scenarios: Scenario[], factory:
 }
 
 /** The key of a scenario in `recordedTraces`. */
-export function scenarioName(groupTitle: string, title: string): string {
-  return `${groupTitle.split(" ")[0]}: ${title}`;
+export function scenarioName(kind: string, title: string): string {
+  return `${kind}: ${title}`;
 }
 
 /** Asserts that the outputs repeat the inputs verbatim (design.md: outputs repeat the inputs exactly). */
