@@ -132,6 +132,16 @@ export function isConnectionError(err: unknown): err is OpenStackError {
   return err instanceof OpenStackError && err.status === undefined;
 }
 
+/**
+ * True for a failure that says nothing about the object: no answer (connection refused or reset, timeout),
+ * a rate limit (429), or a gateway or overloaded service (502, 503, 504).
+ */
+export function isTransientFailure(err: unknown): err is OpenStackError {
+  return (
+    err instanceof OpenStackError && (err.status === undefined || [429, 502, 503, 504].includes(err.status))
+  );
+}
+
 // Default test for "the object is busy, try again later": Nova's task_state conflicts
 // ("Cannot 'attach_volume' instance X while it is in task_state powering-off") and the usual
 // "in progress"/"busy" wording of Cinder and Manila. A vm_state conflict is final (the state must change).

@@ -28,6 +28,7 @@ export {
   isBadRequest,
   isForbidden,
   isConnectionError,
+  isTransientFailure,
   isBusyConflict,
   parseErrorBody,
 } from "./errors";

@@ -104,6 +104,7 @@ export async function retryWhileBusy<T>(call: () => Promise<T>, options: BusyRet
       onProgress: options.onProgress,
       initialDelayMs: options.initialDelayMs ?? 250,
       maxDelayMs: options.maxDelayMs ?? 2000,
+      transientFailures: 0, // the "poll" is the call itself, which may not be repeatable
       poll: async () => {
         try {
           return { done: true, value: await call() };

@@ -5,6 +5,8 @@
 // takes to answer does not stretch the gap between polls: a poll therefore lands at most max(150 ms, 15%)
 // after the real transition, which is the overshoot target of the benchmarks (pauseAfterPoll).
 
+import { isTransientFailure } from "./errors";
+
 /** Thrown when a wait reaches its deadline. */
 export class WaitTimeoutError extends Error {
   constructor(
@@ -64,6 +66,12 @@ export interface WaitOptions<T> {
   initialDelayMs?: number;
   /** Upper bound of the delay between polls; default 2000 ms. */
   maxDelayMs?: number;
+  /**
+   * Polls in a row that may fail with a transient error (no answer, 429, 502-504: `isTransientFailure`)
+   * before the wait fails with it; default 2. A poll is a read, already retried by the transport: one that
+   * still fails says nothing about the object, so the wait polls again. Zero where the "poll" is not a read.
+   */
+  transientFailures?: number;
 }
 
 /** The delay before the next poll, given the previous delay and the time waited so far. */
@@ -107,12 +115,20 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<T> {
   const nextDelay = pollDelays(options.initialDelayMs, options.maxDelayMs);
   let nextProgress = start + progressEvery;
   let lastState: string | undefined;
+  let failedInRow = 0;
   const describeState = () => (lastState ? ` (now ${lastState})` : "");
 
   for (;;) {
     if (options.signal?.aborted) throw new AbortedError(`cancelled while waiting for ${options.what}`);
     const polledAt = Date.now();
-    const result = await options.poll();
+    let result: PollResult<T>;
+    try {
+      result = await options.poll();
+      failedInRow = 0;
+    } catch (err) {
+      if (!isTransientFailure(err) || ++failedInRow > (options.transientFailures ?? 2)) throw err;
+      result = { done: false, state: `unreachable for a moment: ${err.message}` };
+    }
     if (result.done) return result.value;
     lastState = result.state ?? lastState;
 

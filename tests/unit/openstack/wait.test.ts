@@ -1,5 +1,12 @@
 import { strict as assert } from "assert";
-import { AbortedError, sleep, waitFor, WaitTimeoutError } from "../../../provider/openstack";
+import {
+  AbortedError,
+  OpenStackError,
+  retryWhileBusy,
+  sleep,
+  waitFor,
+  WaitTimeoutError,
+} from "../../../provider/openstack";
 import { nextPollDelay, pauseAfterPoll, pollDelays } from "../../../provider/openstack/wait";
 
 /** A fake object whose state flips to "done" `afterMs` after creation. */
@@ -134,6 +141,51 @@ describe("openstack/wait", () => {
       /server went to ERROR/,
     );
     assert.equal(polls, 3);
+  });
+
+  describe("transient failures of a poll", () => {
+    const failure = (status?: number) =>
+      new OpenStackError({
+        service: "compute",
+        method: "GET",
+        path: "/servers/s",
+        status,
+        code: status === undefined ? "ECONNRESET" : undefined,
+        serviceMessage: status === undefined ? "socket hang up" : "Service Unavailable",
+      });
+
+    /** A poll that fails as `script` says ("503", "reset", "gone" = 404, or "done"), one entry per poll. */
+    function scripted(script: string[]) {
+      let polls = 0;
+      const poll = async () => {
+        const step = script[Math.min(polls++, script.length - 1)];
+        if (step === "503") throw failure(503);
+        if (step === "reset") throw failure();
+        if (step === "gone") throw failure(404);
+        return step === "done" ? { done: true as const, value: polls } : { done: false as const };
+      };
+      return { poll, polls: () => polls };
+    }
+
+    it("polls again after up to two in a row (connection reset, 429, 502-504)", async () => {
+      const t = scripted(["503", "reset", "busy", "503", "503", "done"]);
+      assert.equal(await waitFor({ what: "x", timeoutMs: 5000, poll: t.poll }), 6);
+    });
+
+    it("fails with the third in a row, and at once with any other error", async () => {
+      const t = scripted(["503", "reset", "503", "done"]);
+      await assert.rejects(waitFor({ what: "x", timeoutMs: 5000, poll: t.poll }), /503/);
+      assert.equal(t.polls(), 3);
+      const gone = scripted(["gone", "done"]);
+      await assert.rejects(waitFor({ what: "x", timeoutMs: 5000, poll: gone.poll }), /404/);
+      assert.equal(gone.polls(), 1);
+    });
+
+    it("never makes retryWhileBusy repeat a call that failed without an answer", async () => {
+      const t = scripted(["reset", "done"]);
+      await assert.rejects(retryWhileBusy(t.poll, { what: "attaching", timeoutMs: 5000 }), /ECONNRESET/);
+      assert.equal(t.polls(), 1);
+    });
   });
 
   it("sleep is abortable", async () => {
