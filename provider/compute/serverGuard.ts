@@ -17,6 +17,7 @@ import {
   compareMicroversions,
   isNotFound,
   isReadOnly,
+  isTransientFailure,
   log,
   retryWhileBusy,
   waitFor,
@@ -394,16 +395,27 @@ class GuardedOperation implements ServerGuard {
     });
   }
 
-  /** Sends a power action; after a failure, accepts it if the server is already doing (or done) it. */
+  /**
+   * Sends a power action; after a failure, accepts it if the server is already doing (or done) it. Nova
+   * records the task before it answers, so after a transient failure (no answer, 502-504) a server that
+   * shows nothing of the action never got it: the action is sent again (twice at most).
+   */
   private async power(send: () => Promise<void>, task: string, target: string, doing: string): Promise<void> {
-    try {
-      await retryWhileBusy(send, { what: doing, timeoutMs: this.options.timeoutMs });
-    } catch (err) {
-      const now = await this.show();
-      if (!now || !(now.taskState === task || (now.status === target && now.taskState === null))) throw err;
-      log.debug(
-        `${doing}: the request failed (${(err as Error).message}) but the server is ${describe(now)}`,
-      );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await retryWhileBusy(send, { what: doing, timeoutMs: this.options.timeoutMs });
+        return;
+      } catch (err) {
+        const now = await this.show();
+        if (now && (now.taskState === task || (now.status === target && now.taskState === null))) {
+          log.debug(
+            `${doing}: the request failed (${(err as Error).message}) but the server is ${describe(now)}`,
+          );
+          return;
+        }
+        if (!now || attempt > 2 || !isTransientFailure(err)) throw err;
+        log.info(`${doing}: ${(err as Error).message}; the server shows nothing of it: sending it again`);
+      }
     }
   }
 

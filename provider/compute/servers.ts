@@ -42,7 +42,7 @@ export async function getServer(s: Session, serverId: string, action?: string): 
 
 async function serverAction(s: Session, serverId: string, name: string, action: string): Promise<void> {
   // Not repeated by the transport: a second os-stop after a lost answer fails with a 409. The guard
-  // re-reads the server after any failure instead (serverGuard.ts).
+  // re-reads the server after any failure instead, and sends again only what the server shows no trace of.
   await s.request("compute", "POST", `${serverPath(serverId)}/action`, { body: { [name]: null }, action });
 }
 

@@ -5,10 +5,11 @@
 import {
   Scope,
   connect,
-  isConnectionError,
   isNotFound,
   isReadOnly,
+  isTransientFailure,
   log,
+  retryWhileBusy,
   Session,
   OpenStackError,
 } from "../openstack";
@@ -274,13 +275,12 @@ const waitDetached = (ctx: Context) =>
 
 /** DELETE the mapping (a 404 means it is gone already) and wait until it is gone. */
 async function detach(ctx: Context): Promise<void> {
+  const detaching = `${ctx.action}: detaching share ${ctx.shareId}`;
   try {
-    await deleteServerShare(
-      ctx.s,
-      ctx.serverId,
-      ctx.shareId,
-      `${ctx.action}: detaching share ${ctx.shareId}`,
-    );
+    await retryWhileBusy(() => deleteServerShare(ctx.s, ctx.serverId, ctx.shareId, detaching), {
+      what: detaching,
+      timeoutMs: ctx.timeoutMs,
+    });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -390,22 +390,36 @@ async function attachUnderGuard(
     );
     await detach(ctx);
   }
-  let created: ServerShare;
-  try {
-    created = await createServerShare(
-      ctx.s,
-      ctx.serverId,
-      { shareId: ctx.shareId, tag },
-      `${ctx.action}: attaching`,
-    );
-  } catch (err) {
-    // No answer: the POST may have been applied. Look before failing (a POST is never repeated blindly).
-    const applied = isConnectionError(err) ? await findMapping(ctx) : undefined;
-    if (!applied || applied.tag !== wantedTag) throw err;
-    created = applied;
-  }
+  const created = await postAttach(ctx, tag, wantedTag);
   log.info(`${ctx.action}: attached (status ${created.status}); waiting for the compute host`);
   return settleAttach(ctx, await waitAttached(ctx));
+}
+
+/**
+ * POSTs the attach, repeated while Nova answers that the server is busy (a task_state 409). After a
+ * transient failure (no answer, 429, 502-504) the mapping is looked up, since Nova creates it before it
+ * answers: found, the POST was applied; absent, it never arrived and is sent again (twice at most). A POST
+ * is never repeated blindly, and Nova refuses a second mapping of a share on a server anyway.
+ */
+async function postAttach(ctx: Context, tag: string | undefined, wantedTag: string): Promise<ServerShare> {
+  const attaching = `${ctx.action}: attaching`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await retryWhileBusy(
+        () => createServerShare(ctx.s, ctx.serverId, { shareId: ctx.shareId, tag }, attaching),
+        { what: attaching, timeoutMs: ctx.timeoutMs },
+      );
+    } catch (err) {
+      if (!isTransientFailure(err)) throw err;
+      const applied = await findMapping(ctx);
+      if (applied) {
+        if (applied.tag !== wantedTag) throw err;
+        return applied;
+      }
+      if (attempt > 2) throw err;
+      log.info(`${attaching}: ${err.message}; Nova shows no attachment: sending it again`);
+    }
+  }
 }
 
 /** An attach that ended: `error` (or gone) is removed while the server is still stopped, then fails. */

@@ -650,6 +650,60 @@ describe("ServerShareAttachment (simulator)", function () {
     });
   });
 
+  describe("faults on the calls that change something", () => {
+    const statuses = (method: string, path: RegExp) =>
+      sim.world.requestLog.records
+        .filter((r) => r.at >= since && r.method === method && path.test(r.path))
+        .map((r) => r.status);
+    const busy = (method: string, path: string, count: number) =>
+      sim.world.faults.add({
+        method,
+        path,
+        action: "status",
+        status: 409,
+        message: "Cannot 'attach_share' instance x while it is in task_state powering-off",
+        count,
+      });
+
+    it("a busy server (a task_state 409) on the attach and the detach: both repeated until it is free", async () => {
+      const vm = await createServer(client, { stopped: true });
+      const sh = await createShare(client);
+      busy("POST", "/shares$", 2);
+      busy("DELETE", "/shares/", 2);
+      mark();
+      const { id, outs } = await impl.create(inputs(vm, sh));
+      await impl.delete(id, outs);
+      assert.deepEqual(statuses("POST", /\/shares$/), [409, 409, 201]);
+      assert.deepEqual(statuses("DELETE", /\/shares\//), [409, 409, 200]);
+      assert.deepEqual(mappingsOf(vm), []);
+    });
+
+    it("an attach that got no answer is sent again only when Nova shows no attachment", async () => {
+      const vm = await createServer(client, { stopped: true });
+      const sh = await createShare(client);
+      sim.world.faults.add({ method: "POST", path: "/shares$", action: "reset", count: 1 });
+      mark();
+      const { outs } = await impl.create(inputs(vm, sh));
+      assert.equal(outs.status, "inactive");
+      assert.deepEqual(statuses("POST", /\/shares$/), [0, 201]);
+      assert.equal(mappingsOf(vm).length, 1);
+    });
+
+    it("a stop and a start that got no answer are sent again: power restored", async () => {
+      const vm = await createServer(client);
+      const sh = await createShare(client);
+      // The stop's first POST, then the start's first POST (after the stop sent again) lose their answer.
+      sim.world.faults.add({ method: "POST", path: `${vm}/action$`, action: "reset", count: 1 });
+      sim.world.faults.add({ method: "POST", path: `${vm}/action$`, action: "reset", skip: 1, count: 1 });
+      mark();
+      const { outs } = await impl.create(inputs(vm, sh));
+      assert.equal(outs.status, "active");
+      assert.deepEqual(statuses("POST", /\/action$/), [0, 202, 0, 202]);
+      assert.deepEqual(powerChanges(vm), ["stop", "start"]);
+      assert.equal((await serverOf(client, vm)).status, "ACTIVE");
+    });
+  });
+
   describe("adopting an existing attachment", () => {
     it("an attachment made outside Pulumi is taken over by a create with the same server and share", async () => {
       const vm = await createServer(client, { stopped: true });
