@@ -10,11 +10,12 @@ import {
   connect,
   isBadRequest,
   isBusyConflict,
-  isConnectionError,
+  isTransientFailure,
   isNotFound,
   log,
   retryWhileBusy,
   waitFor,
+  WaitTimeoutError,
 } from "../openstack";
 import {
   ATTACHMENTS_BEST,
@@ -304,6 +305,55 @@ async function postAttach(
   );
 }
 
+/** How long to look for the effects of an attach POST that got no answer, at 2.101+ (tests shorten it). */
+export const unansweredPostSettings = { lookMs: 15_000 };
+
+/**
+ * POSTs the attach once: when the POST fails without an answer (or with 429, 502-504), Nova may have
+ * received it, so its effects are looked for (below 2.101 Nova makes the block device mapping and the
+ * reservation before it answers: one look; from 2.101 its conductor makes them a moment later: looked for
+ * during `unansweredPostSettings.lookMs`). Seen: returns true. Not seen: the POST never arrived and is sent
+ * again (twice at most). Returns false when a POST was answered.
+ */
+async function postAttachOnce(
+  s: Session,
+  mv: string,
+  cinderMv: string,
+  i: VolumeAttachmentInputs,
+  action: string,
+): Promise<boolean> {
+  const seen = async () => {
+    const e = await attachmentEvidence(s, mv, cinderMv, i, action);
+    return e.nova !== undefined || e.cinder.length > 0;
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await postAttach(s, mv, i, action);
+      return false;
+    } catch (err) {
+      if (!isTransientFailure(err)) throw err;
+      const received = atLeast(mv, NOVA_VOLUME.async)
+        ? await waitFor({
+            what: `signs that Nova received the attach (${action})`,
+            timeoutMs: unansweredPostSettings.lookMs,
+            poll: async () => ((await seen()) ? { done: true, value: true } : { done: false }),
+          }).catch((lookErr) => {
+            if (lookErr instanceof WaitTimeoutError) return false;
+            throw lookErr;
+          })
+        : await seen();
+      if (received) return true;
+      if (attempt > 2) {
+        throw new Error(
+          `${err.message}; nothing shows that Nova received the attach. Run \`pulumi up\` again: it takes ` +
+            "over the attachment if Nova did make it",
+        );
+      }
+      log.info(`${action}: ${err.message}; nothing shows that Nova received it: sending it again`);
+    }
+  }
+}
+
 /**
  * An attachment that already exists (an earlier run that was interrupted, or one made outside Pulumi) is
  * taken over: its tag must be the one asked for; deleteOnTermination is brought in line where Nova can.
@@ -419,20 +469,9 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
         if (volume.multiattach && !atLeast(mv, NOVA_VOLUME.multiattach)) {
           await s.requireMicroversion("compute", NOVA_VOLUME.multiattach, "attaching a multiattach volume");
         }
-        try {
-          await postAttach(s, mv, inputs, action);
-        } catch (err) {
-          if (!isConnectionError(err)) throw err;
-          // The POST may or may not have reached Nova.
-          const after = await attachmentEvidence(s, mv, cinderMv, inputs, action);
-          if (!after.nova && after.cinder.length === 0) {
-            throw new Error(
-              `${err.message}; nothing shows that Nova received the attach. Run \`pulumi up\` again: it takes ` +
-                "over the attachment if Nova did make it",
-            );
-          }
-        }
-        started = !atLeast(mv, NOVA_VOLUME.async); // below 2.101 the POST answered after the reservation
+        const received = await postAttachOnce(s, mv, cinderMv, inputs, action);
+        // Below 2.101 the POST answered after the reservation; a POST seen through its effects started too.
+        started = received || !atLeast(mv, NOVA_VOLUME.async);
       }
       try {
         await waitForAttached(s, mv, cinderMv, inputs, { started, action });

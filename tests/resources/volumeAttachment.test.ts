@@ -10,6 +10,7 @@ import { InitFailedError } from "../../provider/resources/inputs";
 import {
   VolumeAttachmentInputs,
   VolumeAttachmentOutputs,
+  unansweredPostSettings,
   volumeAttachment as impl,
 } from "../../provider/resources/volumeAttachment";
 import { rejection, SimulatedCloud } from "../support/simulatedCloud";
@@ -508,18 +509,71 @@ describe("VolumeAttachment (simulator)", () => {
       assert.match(err.message, /already has this volume attached with tag "data", not "logs"/);
     });
 
-    it("recovers from a POST whose answer was lost: a clear error, then the next run attaches", async () => {
-      const { serverId, volumeId } = await pair();
-      cloud.sim.world.faults.add({
-        action: "reset",
-        method: "POST",
-        path: "os-volume_attachments$",
-        count: 1,
+    describe("a POST that gets no answer", () => {
+      const lookMs = unansweredPostSettings.lookMs;
+      beforeEach(() => (unansweredPostSettings.lookMs = 1000));
+      afterEach(() => (unansweredPostSettings.lookMs = lookMs));
+
+      it("that never reached Nova: its effects are looked for, then it is sent again", async () => {
+        const { serverId, volumeId } = await pair();
+        cloud.sim.world.faults.add({
+          action: "reset",
+          method: "POST",
+          path: "os-volume_attachments$",
+          count: 1,
+        });
+        cloud.clearRequests();
+        const { outs } = await create({ serverId, volumeId });
+        assert.equal(outs.attachedDevice, "/dev/vdb");
+        assert.deepEqual(
+          posts().map((r) => r.status),
+          [0, 202],
+        );
+        assert.equal(bdmsOf(serverId).length, 1);
       });
-      const err = await rejection(create({ serverId, volumeId }));
-      assert.match(err.message, /nothing shows that Nova received the attach/);
-      const { outs } = await create({ serverId, volumeId });
-      assert.equal(outs.attachedDevice, "/dev/vdb");
+
+      it("that Nova did receive: its effects are seen, and it is not sent again", async () => {
+        const { serverId, volumeId } = await pair();
+        cloud.sim.world.faults.add({
+          action: "reset",
+          method: "POST",
+          path: "os-volume_attachments$",
+          count: 1,
+        });
+        cloud.clearRequests();
+        const attaching = create({ serverId, volumeId });
+        // As if Nova had received it: the same attach arrives once the provider's POST lost its answer.
+        await cloud.client.until(
+          async () => posts().length,
+          (n) => n === 1,
+        );
+        await cloud.client.call("admin", "POST", `/compute/v2.1/servers/${serverId}/os-volume_attachments`, {
+          mv: "2.101",
+          body: { volumeAttachment: { volumeId } },
+        });
+        const { outs } = await attaching;
+        assert.equal(outs.attachedDevice, "/dev/vdb");
+        assert.deepEqual(
+          posts().map((r) => r.status),
+          [0, 202],
+        );
+        assert.equal(bdmsOf(serverId).length, 1);
+      });
+
+      it("three times: a clear error, and the next run attaches", async () => {
+        const { serverId, volumeId } = await pair();
+        unansweredPostSettings.lookMs = 100;
+        cloud.sim.world.faults.add({
+          action: "reset",
+          method: "POST",
+          path: "os-volume_attachments$",
+          count: 3,
+        });
+        const err = await rejection(create({ serverId, volumeId }));
+        assert.match(err.message, /nothing shows that Nova received the attach/);
+        const { outs } = await create({ serverId, volumeId });
+        assert.equal(outs.attachedDevice, "/dev/vdb");
+      });
     });
   });
 
