@@ -1,10 +1,11 @@
-// When and how long to retry a failed call (transport level), and the busy-409 helper (caller level).
-import { OpenStackError, isBusyConflict } from "./errors";
+// When and how long to retry a failed call (transport level), and the caller-level helpers: busy 409s
+// (retryWhileBusy) and calls that got no answer (resendUnlessApplied).
+import { OpenStackError, isBusyConflict, isTransientFailure } from "./errors";
 import { WaitTimeoutError, waitFor } from "./wait";
 
 /** How the transport retries: capped exponential backoff with full jitter. */
 export interface RetryPolicy {
-  /** Retries after the first attempt; default 5. */
+  /** Retries after the first attempt; default 8. */
   retries: number;
   /** Backoff base; attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs * 2^n)]. Default 250 ms. */
   baseDelayMs: number;
@@ -14,9 +15,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
-/** The transport's default retry policy. */
+/**
+ * The transport's default retry policy. Eight retries: a call that fails 28 % of its attempts (the fault
+ * soak's 503s, resets and 429s together) still fails only once in 100,000 calls (five: once in 2,000).
+ */
 export const DEFAULT_RETRY: RetryPolicy = {
-  retries: 5,
+  retries: 8,
   baseDelayMs: 250,
   maxDelayMs: 8000,
   maxRetryAfterMs: 60_000,
@@ -118,5 +122,37 @@ export async function retryWhileBusy<T>(call: () => Promise<T>, options: BusyRet
   } catch (err) {
     if (err instanceof WaitTimeoutError && lastBusy) throw lastBusy;
     throw err;
+  }
+}
+
+/** Options of `resendUnlessApplied`. */
+export interface ResendOptions<T> {
+  /**
+   * After a failed send: whether the service acted on it anyway, read from the cloud (the object exists,
+   * the task is recorded). Returns the result to use, or undefined when nothing shows it; may throw.
+   */
+  applied: (err: unknown) => Promise<T | undefined>;
+  /** Sends after the first one, when a transient failure left no trace; default 3. */
+  resends?: number;
+  /** Called before each resend. */
+  onResend?: (err: unknown) => void;
+}
+
+/**
+ * Sends a call that must not be repeated blindly (a POST): when it fails, asks `applied` whether the
+ * service acted on it; when nothing shows that and the failure was transient (no answer, 429, 502-504),
+ * sends it again. Use it where the service records the effect before it answers, so that "no trace"
+ * means "never received".
+ */
+export async function resendUnlessApplied<T>(send: () => Promise<T>, options: ResendOptions<T>): Promise<T> {
+  for (let sent = 1; ; sent++) {
+    try {
+      return await send();
+    } catch (err) {
+      const result = await options.applied(err);
+      if (result !== undefined) return result;
+      if (!isTransientFailure(err) || sent > (options.resends ?? 3)) throw err;
+      options.onResend?.(err);
+    }
   }
 }

@@ -1,7 +1,14 @@
 import { strict as assert } from "assert";
 import { AddressInfo } from "net";
 import * as net from "net";
-import { connect, isConflict, OpenStackError, retryWhileBusy, setLogger } from "../../../provider/openstack";
+import {
+  connect,
+  isConflict,
+  OpenStackError,
+  resendUnlessApplied,
+  retryWhileBusy,
+  setLogger,
+} from "../../../provider/openstack";
 import { parseRetryAfter, retryDelay } from "../../../provider/openstack/retry";
 import { FakeServer, noauthCredentials, startServer } from "./fakeServer";
 
@@ -195,6 +202,54 @@ describe("openstack/retry", () => {
     assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now), 30);
     assert.equal(parseRetryAfter("soon"), undefined);
     assert.equal(parseRetryAfter(undefined), undefined);
+  });
+
+  describe("resendUnlessApplied", () => {
+    const noAnswer = new OpenStackError({
+      service: "compute",
+      method: "POST",
+      path: "/x",
+      code: "ECONNRESET",
+      serviceMessage: "",
+    });
+    const refused = new OpenStackError({
+      service: "compute",
+      method: "POST",
+      path: "/x",
+      status: 400,
+      serviceMessage: "bad",
+    });
+
+    /** A send that fails as `outcomes` says, then answers "sent"; counts the sends. */
+    function sender(outcomes: Error[]) {
+      let sends = 0;
+      return {
+        send: async () => {
+          const outcome = outcomes[sends++];
+          if (outcome) throw outcome;
+          return "sent";
+        },
+        sends: () => sends,
+      };
+    }
+
+    it("sends again after a failure without an answer that left no trace, three times at most", async () => {
+      const ok = sender([noAnswer, noAnswer, noAnswer]);
+      assert.equal(await resendUnlessApplied(ok.send, { applied: async () => undefined }), "sent");
+      assert.equal(ok.sends(), 4);
+      const gives = sender([noAnswer, noAnswer, noAnswer, noAnswer]);
+      await assert.rejects(resendUnlessApplied(gives.send, { applied: async () => undefined }), /ECONNRESET/);
+      assert.equal(gives.sends(), 4);
+    });
+
+    it("uses what the cloud shows instead of sending again, and never resends after a real answer", async () => {
+      const seen = sender([noAnswer]);
+      assert.equal(await resendUnlessApplied(seen.send, { applied: async () => "found" }), "found");
+      assert.equal(seen.sends(), 1);
+      const answered = sender([refused]);
+      await assert.rejects(resendUnlessApplied(answered.send, { applied: async () => undefined }), /400/);
+      assert.equal(answered.sends(), 1);
+    });
   });
 
   describe("retryWhileBusy", () => {
