@@ -17,8 +17,8 @@ import {
   compareMicroversions,
   isNotFound,
   isReadOnly,
-  isTransientFailure,
   log,
+  resendUnlessApplied,
   retryWhileBusy,
   waitFor,
   withLock,
@@ -397,26 +397,27 @@ class GuardedOperation implements ServerGuard {
 
   /**
    * Sends a power action; after a failure, accepts it if the server is already doing (or done) it. Nova
-   * records the task before it answers, so after a transient failure (no answer, 502-504) a server that
-   * shows nothing of the action never got it: the action is sent again (twice at most).
+   * records the task before it answers, so after a transient failure a server that shows nothing of the
+   * action never got it: the action is sent again.
    */
   private async power(send: () => Promise<void>, task: string, target: string, doing: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await retryWhileBusy(send, { what: doing, timeoutMs: this.options.timeoutMs });
-        return;
-      } catch (err) {
+    const sent = async () => {
+      await retryWhileBusy(send, { what: doing, timeoutMs: this.options.timeoutMs });
+      return true;
+    };
+    await resendUnlessApplied(sent, {
+      applied: async (err) => {
         const now = await this.show();
-        if (now && (now.taskState === task || (now.status === target && now.taskState === null))) {
-          log.debug(
-            `${doing}: the request failed (${(err as Error).message}) but the server is ${describe(now)}`,
-          );
-          return;
-        }
-        if (!now || attempt > 2 || !isTransientFailure(err)) throw err;
-        log.info(`${doing}: ${(err as Error).message}; the server shows nothing of it: sending it again`);
-      }
-    }
+        if (!now) throw err;
+        if (now.taskState !== task && !(now.status === target && now.taskState === null)) return undefined;
+        log.debug(
+          `${doing}: the request failed (${(err as Error).message}) but the server is ${describe(now)}`,
+        );
+        return true;
+      },
+      onResend: (err) =>
+        log.info(`${doing}: ${(err as Error).message}; the server shows nothing of it: sending it again`),
+    });
   }
 
   async stop(): Promise<Server> {

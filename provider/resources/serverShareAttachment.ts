@@ -9,6 +9,7 @@ import {
   isReadOnly,
   isTransientFailure,
   log,
+  resendUnlessApplied,
   retryWhileBusy,
   Session,
   OpenStackError,
@@ -398,28 +399,28 @@ async function attachUnderGuard(
 /**
  * POSTs the attach, repeated while Nova answers that the server is busy (a task_state 409). After a
  * transient failure (no answer, 429, 502-504) the mapping is looked up, since Nova creates it before it
- * answers: found, the POST was applied; absent, it never arrived and is sent again (twice at most). A POST
- * is never repeated blindly, and Nova refuses a second mapping of a share on a server anyway.
+ * answers: found, the POST was applied; absent, it never arrived and is sent again. A POST is never
+ * repeated blindly, and Nova refuses a second mapping of a share on a server anyway.
  */
-async function postAttach(ctx: Context, tag: string | undefined, wantedTag: string): Promise<ServerShare> {
+function postAttach(ctx: Context, tag: string | undefined, wantedTag: string): Promise<ServerShare> {
   const attaching = `${ctx.action}: attaching`;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await retryWhileBusy(
-        () => createServerShare(ctx.s, ctx.serverId, { shareId: ctx.shareId, tag }, attaching),
-        { what: attaching, timeoutMs: ctx.timeoutMs },
-      );
-    } catch (err) {
-      if (!isTransientFailure(err)) throw err;
-      const applied = await findMapping(ctx);
-      if (applied) {
-        if (applied.tag !== wantedTag) throw err;
-        return applied;
-      }
-      if (attempt > 2) throw err;
-      log.info(`${attaching}: ${err.message}; Nova shows no attachment: sending it again`);
-    }
-  }
+  return resendUnlessApplied(
+    () =>
+      retryWhileBusy(() => createServerShare(ctx.s, ctx.serverId, { shareId: ctx.shareId, tag }, attaching), {
+        what: attaching,
+        timeoutMs: ctx.timeoutMs,
+      }),
+    {
+      applied: async (err) => {
+        if (!isTransientFailure(err)) return undefined;
+        const found = await findMapping(ctx);
+        if (found && found.tag !== wantedTag) throw err;
+        return found;
+      },
+      onResend: (err) =>
+        log.info(`${attaching}: ${(err as Error).message}; Nova shows no attachment: sending it again`),
+    },
+  );
 }
 
 /** An attach that ended: `error` (or gone) is removed while the server is still stopped, then fails. */

@@ -13,6 +13,7 @@ import {
   isTransientFailure,
   isNotFound,
   log,
+  resendUnlessApplied,
   retryWhileBusy,
   waitFor,
   WaitTimeoutError,
@@ -309,11 +310,11 @@ async function postAttach(
 export const unansweredPostSettings = { lookMs: 15_000 };
 
 /**
- * POSTs the attach once: when the POST fails without an answer (or with 429, 502-504), Nova may have
- * received it, so its effects are looked for (below 2.101 Nova makes the block device mapping and the
- * reservation before it answers: one look; from 2.101 its conductor makes them a moment later: looked for
- * during `unansweredPostSettings.lookMs`). Seen: returns true. Not seen: the POST never arrived and is sent
- * again (twice at most). Returns false when a POST was answered.
+ * POSTs the attach; when it fails without an answer (or with 429, 502-504), Nova may have received it, so
+ * its effects are looked for: below 2.101 Nova makes the block device mapping and the reservation before it
+ * answers (one look); from 2.101 its conductor makes them a moment later (looked for during
+ * `unansweredPostSettings.lookMs`). Seen: returns true. Not seen: the POST never arrived and is sent again.
+ * Returns false when a POST was answered.
  */
 async function postAttachOnce(
   s: Session,
@@ -326,31 +327,36 @@ async function postAttachOnce(
     const e = await attachmentEvidence(s, mv, cinderMv, i, action);
     return e.nova !== undefined || e.cinder.length > 0;
   };
-  for (let attempt = 1; ; attempt++) {
-    try {
+  const lookLonger = () =>
+    waitFor({
+      what: `signs that Nova received the attach (${action})`,
+      timeoutMs: unansweredPostSettings.lookMs,
+      poll: async () => ((await seen()) ? { done: true, value: true } : { done: false }),
+    }).catch((err) => {
+      if (err instanceof WaitTimeoutError) return false;
+      throw err;
+    });
+  try {
+    const answered = async () => {
       await postAttach(s, mv, i, action);
       return false;
-    } catch (err) {
-      if (!isTransientFailure(err)) throw err;
-      const received = atLeast(mv, NOVA_VOLUME.async)
-        ? await waitFor({
-            what: `signs that Nova received the attach (${action})`,
-            timeoutMs: unansweredPostSettings.lookMs,
-            poll: async () => ((await seen()) ? { done: true, value: true } : { done: false }),
-          }).catch((lookErr) => {
-            if (lookErr instanceof WaitTimeoutError) return false;
-            throw lookErr;
-          })
-        : await seen();
-      if (received) return true;
-      if (attempt > 2) {
-        throw new Error(
-          `${err.message}; nothing shows that Nova received the attach. Run \`pulumi up\` again: it takes ` +
-            "over the attachment if Nova did make it",
-        );
-      }
-      log.info(`${action}: ${err.message}; nothing shows that Nova received it: sending it again`);
-    }
+    };
+    return await resendUnlessApplied(answered, {
+      applied: async (err) => {
+        if (!isTransientFailure(err)) return undefined;
+        return (await (atLeast(mv, NOVA_VOLUME.async) ? lookLonger() : seen())) || undefined;
+      },
+      onResend: (err) =>
+        log.info(
+          `${action}: ${(err as Error).message}; nothing shows that Nova received it: sending it again`,
+        ),
+    });
+  } catch (err) {
+    if (!isTransientFailure(err)) throw err;
+    throw new Error(
+      `${err.message}; nothing shows that Nova received the attach. Run \`pulumi up\` again: it takes over ` +
+        "the attachment if Nova did make it",
+    );
   }
 }
 

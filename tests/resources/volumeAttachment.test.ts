@@ -560,14 +560,14 @@ describe("VolumeAttachment (simulator)", () => {
         assert.equal(bdmsOf(serverId).length, 1);
       });
 
-      it("three times: a clear error, and the next run attaches", async () => {
+      it("four times: a clear error, and the next run attaches", async () => {
         const { serverId, volumeId } = await pair();
         unansweredPostSettings.lookMs = 100;
         cloud.sim.world.faults.add({
           action: "reset",
           method: "POST",
           path: "os-volume_attachments$",
-          count: 3,
+          count: 4,
         });
         const err = await rejection(create({ serverId, volumeId }));
         assert.match(err.message, /nothing shows that Nova received the attach/);
