@@ -1,9 +1,9 @@
-// The bad-input table: malformed inputs across every resource kind. Each must be a check failure that names
+// The bad-input table: 56 malformed inputs across the four resource kinds. Each must be a check failure that names
 // the property, with no API call at all: the credentials (OS_* in this process, stack config in Pulumi's
 // provider host) point at a simulator, whose request log must stay empty. Each row is a valid input set with
 // one thing wrong, so the failure is attributable to it; the valid sets themselves pass.
 import { strict as assert } from "assert";
-import { providerFor, type ResourceKind } from "../../provider/resources";
+import { providerFor, resourceKinds, type ResourceKind } from "../../provider/resources";
 import { Conformance, startConformance } from "../support/conformance";
 import { SimulatedCloud } from "../support/simulatedCloud";
 
@@ -11,15 +11,25 @@ const SERVER = "7b2a6c8e-1f3d-4e5a-9b0c-2d4e6f8a0b1c";
 const SHARE = "3c5e7a9b-2d4f-4a6c-8e0b-1f3d5b7d9e2a";
 const VOLUME = "5e7a9c1b-3d5f-4b7d-9f1c-2e4a6c8e0a3b";
 
-/** The smallest valid inputs of each kind. */
-const VALID: Record<Exclude<ResourceKind, "ShareServer">, Record<string, unknown>> = {
+const NETWORK = "9a1b3c5d-7e9f-4a1b-8c3d-5e7f9a1b3c5d";
+
+/** The smallest valid inputs of each kind (ShareServer: adopting one). */
+const VALID: Record<ResourceKind, Record<string, unknown>> = {
   ServerShareAttachment: { serverId: SERVER, shareId: SHARE },
   VolumeAttachment: { serverId: SERVER, volumeId: VOLUME },
   BlockStorageAttachment: { volumeId: VOLUME },
+  ShareServer: { shareServerId: SERVER },
+};
+/** A change to the ShareServer row base: manage a backend server instead of adopting one. */
+const MANAGE = {
+  shareServerId: undefined,
+  host: "ostest@alpha",
+  identifier: "srv-1",
+  shareNetworkId: NETWORK,
 };
 
 interface Row {
-  kind: keyof typeof VALID;
+  kind: ResourceKind;
   /** What is wrong, for the test's name. */
   what: string;
   /** Changes to the valid inputs; `undefined` removes an input. */
@@ -142,11 +152,76 @@ const TABLE: Row[] = [
     /no input/,
   ),
   row("BlockStorageAttachment", "region a list", { region: ["RegionOne"] }, "region", /non-empty string/),
+  // ShareServer
+  row("ShareServer", "shareServerId a name", { shareServerId: "srv-1" }, "shareServerId", /UUID/),
+  row(
+    "ShareServer",
+    "adopt and manage at once",
+    { host: "ostest@alpha" },
+    "shareServerId",
+    /cannot be combined/,
+  ),
+  row(
+    "ShareServer",
+    "manage without identifier",
+    { ...MANAGE, identifier: undefined },
+    "identifier",
+    /required/,
+  ),
+  row(
+    "ShareServer",
+    "manage without network",
+    { ...MANAGE, shareNetworkId: undefined },
+    "shareNetworkId",
+    /required/,
+  ),
+  row("ShareServer", "host without backend", { ...MANAGE, host: "ostest" }, "host", /host@backend/),
+  row("ShareServer", "host with a pool", { ...MANAGE, host: "ostest@alpha#pool" }, "host", /without #pool/),
+  row("ShareServer", "identifier empty", { ...MANAGE, identifier: "" }, "identifier", /non-empty string/),
+  row(
+    "ShareServer",
+    "shareNetworkId a name",
+    { ...MANAGE, shareNetworkId: "net-1" },
+    "shareNetworkId",
+    /UUID/,
+  ),
+  row(
+    "ShareServer",
+    "subnet a name",
+    { ...MANAGE, shareNetworkSubnetId: "sub" },
+    "shareNetworkSubnetId",
+    /UUID/,
+  ),
+  row(
+    "ShareServer",
+    "driverOptions a string",
+    { ...MANAGE, driverOptions: "a=b" },
+    "driverOptions",
+    /map of strings/,
+  ),
+  row(
+    "ShareServer",
+    "driverOptions a number",
+    { ...MANAGE, driverOptions: { size: 1 } },
+    "driverOptions",
+    /map of strings/,
+  ),
+  row("ShareServer", "resetStatus unknown", { resetStatus: "broken" }, "resetStatus", /one of/),
+  row("ShareServer", "onDelete unknown", { onDelete: "destroy" }, "onDelete", /one of/),
+  row("ShareServer", "forceUnmanage a string", { forceUnmanage: "yes" }, "forceUnmanage", /true or false/),
+  row("ShareServer", "timeoutSeconds zero", { timeoutSeconds: 0 }, "timeoutSeconds", /positive/),
+  row(
+    "ShareServer",
+    "an input in snake case",
+    { share_server_id: SERVER },
+    "share_server_id",
+    /not an input/,
+  ),
 ];
 
-function inputsOf(r: Row): Record<string, unknown> {
-  const inputs: Record<string, unknown> = { ...VALID[r.kind], ...r.change };
-  for (const [key, value] of Object.entries(r.change)) if (value === undefined) delete inputs[key];
+function inputsOf(kind: ResourceKind, change: Record<string, unknown>): Record<string, unknown> {
+  const inputs: Record<string, unknown> = { ...VALID[kind], ...change };
+  for (const [key, value] of Object.entries(change)) if (value === undefined) delete inputs[key];
   return inputs;
 }
 
@@ -159,9 +234,9 @@ function assertNamesProperty(r: Row, failures: { property: string; reason: strin
 }
 
 describe("bad inputs: a check failure naming the property, and no API call", () => {
-  it(`has at least 40 rows, across every kind tested here`, () => {
+  it("has at least 40 rows, across every resource kind", () => {
     assert.ok(TABLE.length >= 40, `${TABLE.length} rows`);
-    assert.deepEqual([...new Set(TABLE.map((r) => r.kind))].sort(), Object.keys(VALID).sort());
+    assert.deepEqual([...new Set(TABLE.map((r) => r.kind))].sort(), [...resourceKinds].sort());
   });
 
   describe("in the provider (credentials from OS_*)", () => {
@@ -173,12 +248,19 @@ describe("bad inputs: a check failure naming the property, and no API call", () 
       for (const [kind, inputs] of Object.entries(VALID)) {
         assert.deepEqual((await providerFor(kind).check({}, inputs)).failures, [], kind);
       }
+      const manage = inputsOf("ShareServer", MANAGE);
+      assert.deepEqual(
+        (await providerFor("ShareServer").check({}, manage)).failures,
+        [],
+        "ShareServer (manage)",
+      );
+      assert.deepEqual(cloud.requests(), []);
     });
 
     for (const r of TABLE) {
       it(`${r.kind}: ${r.what}`, async () => {
         cloud.clearRequests();
-        const { failures } = await providerFor(r.kind).check({}, inputsOf(r));
+        const { failures } = await providerFor(r.kind).check({}, inputsOf(r.kind, r.change));
         assertNamesProperty(r, failures ?? []);
         assert.deepEqual(cloud.requests(), [], "API calls were made");
       });
@@ -193,7 +275,11 @@ describe("bad inputs: a check failure naming the property, and no API call", () 
     it("fails every row, with no API call", async () => {
       c.sim.world.requestLog.clear();
       for (const r of TABLE) {
-        const { failures } = await c.host.check(c.urn(r.kind, "bad"), {}, c.inputs(r.kind, inputsOf(r)));
+        const { failures } = await c.host.check(
+          c.urn(r.kind, "bad"),
+          {},
+          c.inputs(r.kind, inputsOf(r.kind, r.change)),
+        );
         assertNamesProperty(r, failures);
       }
       assert.deepEqual(c.sim.world.requestLog.records, [], "API calls were made");
