@@ -13,8 +13,16 @@ import { SEED } from "../simulator/core/identity";
 const VOLUMES = 50;
 const CONNECTIONS = 8;
 
-async function main() {
-  const seconds = Number(process.argv[2] ?? 10);
+export interface RpsRow {
+  call: string;
+  microversion: string;
+  requestsPerSecond: number;
+  p99: string;
+  non2xx: number;
+}
+
+/** Requests per second on each list call, `seconds` each (npm run bench uses it for its reference rows). */
+export async function measureSimulatorRps(seconds: number): Promise<RpsRow[]> {
   try {
     execFileSync("wrk", ["--version"], { stdio: "ignore" });
   } catch (error: any) {
@@ -98,7 +106,7 @@ async function main() {
         adminToken,
       ],
     ];
-    const rows = [];
+    const rows: RpsRow[] = [];
     // wrk runs asynchronously: the simulator shares this process's event loop.
     for (const [name, urlPath, header, mv, callToken] of calls) {
       const { stdout: out } = await promisify(execFile)(
@@ -122,36 +130,43 @@ async function main() {
       rows.push({ call: name, microversion: mv, requestsPerSecond: rps, p99, non2xx });
     }
 
-    const table = new Table({ head: ["call", "microversion", "req/s", "p99", "non-2xx"] });
-    for (const r of rows)
-      table.push([r.call, r.microversion, r.requestsPerSecond.toFixed(0), r.p99, r.non2xx]);
-    console.log(
-      `${VOLUMES} volumes, servers and shares, ${CONNECTIONS} connections, ${seconds} s each, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
-    );
-    console.log(table.toString());
-    const file = path.join(__dirname, "results", "simulator-rps.json");
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          at: new Date().toISOString(),
-          volumes: VOLUMES,
-          connections: CONNECTIONS,
-          seconds,
-          loadAverage: os.loadavg()[0],
-          rows,
-        },
-        null,
-        2,
-      ),
-    );
+    return rows;
   } finally {
     await sim.close();
   }
 }
 
-main().catch((error) => {
-  console.error(`bench: ${error.message}`);
-  process.exit(1);
-});
+async function main() {
+  const seconds = Number(process.argv[2] ?? 10);
+  const rows = await measureSimulatorRps(seconds);
+  const table = new Table({ head: ["call", "microversion", "req/s", "p99", "non-2xx"] });
+  for (const r of rows) table.push([r.call, r.microversion, r.requestsPerSecond.toFixed(0), r.p99, r.non2xx]);
+  console.log(
+    `${VOLUMES} volumes, servers and shares, ${CONNECTIONS} connections, ${seconds} s each, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
+  );
+  console.log(table.toString());
+  const file = path.join(__dirname, "results", "simulator-rps.json");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        volumes: VOLUMES,
+        connections: CONNECTIONS,
+        seconds,
+        loadAverage: os.loadavg()[0],
+        rows,
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(`bench: ${error.message}`);
+    process.exit(1);
+  });
+}
