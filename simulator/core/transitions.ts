@@ -16,9 +16,17 @@ export interface TransitionRecord {
   completedAt: number;
 }
 
+/** A scheduled transition: its timer until it comes due (a held one then waits for `release`). */
+interface Scheduled {
+  kind: string;
+  timer?: NodeJS.Timeout;
+  finish: () => void;
+}
+
 export class Transitions {
   readonly log: TransitionRecord[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly scheduled = new Set<Scheduled>();
+  private readonly held = new Set<string>();
 
   /** `durationOf(kind)` is read when the transition is scheduled, so config changes apply at once. */
   constructor(private readonly durationOf: (kind: string) => number) {}
@@ -29,23 +37,61 @@ export class Transitions {
    */
   after(kind: string, objectId: string, complete: () => string | void | false): void {
     const scheduledAt = preciseNow();
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      const to = complete();
-      if (to === false) return;
-      this.log.push({ kind, objectId, to: to || undefined, scheduledAt, completedAt: preciseNow() });
-      if (this.log.length > 100_000) this.log.splice(0, this.log.length - 100_000);
+    const entry: Scheduled = {
+      kind,
+      finish: () => {
+        this.scheduled.delete(entry);
+        const to = complete();
+        if (to === false) return;
+        this.log.push({ kind, objectId, to: to || undefined, scheduledAt, completedAt: preciseNow() });
+        if (this.log.length > 100_000) this.log.splice(0, this.log.length - 100_000);
+      },
+    };
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (!this.held.has(kind)) entry.finish();
     }, this.durationOf(kind));
-    this.timers.add(timer);
+    this.scheduled.add(entry);
   }
 
-  /** Drops every pending transition (reset, shutdown). */
+  /**
+   * Holds back the transitions of `kind` until `release`. Tests use it to look at an intermediate state
+   * (attaching, powering-off...) for as long as they need, which a slow transition cannot promise on a busy
+   * machine.
+   */
+  hold(kind: string): void {
+    this.held.add(kind);
+  }
+
+  /**
+   * Ends the hold of `kind` (of every held kind when omitted) and completes its scheduled transitions at
+   * once, in the order they were scheduled, due or not. Those they schedule in turn run on their own time.
+   */
+  release(kind?: string): void {
+    const kinds = kind === undefined ? [...this.held] : [kind].filter((k) => this.held.has(k));
+    for (const k of kinds) this.held.delete(k);
+    for (const entry of [...this.scheduled].filter((e) => kinds.includes(e.kind))) {
+      if (!this.scheduled.has(entry)) continue; // dropped by a completion before it
+      clearTimeout(entry.timer);
+      entry.finish();
+    }
+  }
+
+  /** Completes the held transitions of `kind` scheduled so far and holds the next: one step of a chain. */
+  step(kind: string): void {
+    this.release(kind);
+    this.hold(kind);
+  }
+
+  /** Drops every pending transition and every hold (reset, shutdown). */
   cancelAll(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const entry of this.scheduled) clearTimeout(entry.timer);
+    this.scheduled.clear();
+    this.held.clear();
   }
 
+  /** Transitions not completed yet (held ones included). */
   get pending(): number {
-    return this.timers.size;
+    return this.scheduled.size;
   }
 }

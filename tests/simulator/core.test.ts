@@ -254,6 +254,44 @@ describe("simulator core frame", () => {
     assert.equal(t.to, "b");
     assert.ok(t.completedAt - t.scheduledAt >= 29, `took ${t.completedAt - t.scheduledAt} ms`);
   });
+
+  it("holds a kind's transitions back until released, then completes them at once, due or not", async () => {
+    world.config.transitions["test.held"] = 1;
+    world.config.transitions["test.free"] = 1;
+    world.config.transitions["test.later"] = 60_000;
+    const states: string[] = [];
+    world.transitions.hold("test.held");
+    world.transitions.hold("test.later");
+    world.transitions.after("test.held", "obj-h1", () => {
+      states.push("h1");
+      world.transitions.after("test.held", "obj-h2", () => void states.push("h2")); // the next step
+    });
+    world.transitions.after("test.held", "obj-gone", () => false); // no longer applies: not logged
+    world.transitions.after("test.free", "obj-f", () => void states.push("f"));
+    world.transitions.after("test.later", "obj-l", () => void states.push("l"));
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(states, ["f"]);
+    assert.equal(world.transitions.pending, 3);
+
+    world.transitions.step("test.held"); // h1 only: h2, scheduled by h1, is held again when due
+    assert.deepEqual(states, ["f", "h1"]);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(states, ["f", "h1"]);
+    world.transitions.release(); // every held kind, in the order scheduled; "test.later" long before due
+    assert.deepEqual(states, ["f", "h1", "l", "h2"]);
+    assert.equal(world.transitions.pending, 0);
+    const logged = world.transitions.log.filter((t) => t.kind.startsWith("test.h")).map((t) => t.objectId);
+    assert.deepEqual(logged, ["obj-h1", "obj-h2"]);
+
+    // A reset drops holds with the rest.
+    world.transitions.hold("test.held");
+    world.transitions.after("test.held", "obj-h3", () => void states.push("h3"));
+    world.reset();
+    assert.equal(world.transitions.pending, 0);
+    world.transitions.after("test.held", "obj-h4", () => void states.push("h4"));
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(states, ["f", "h1", "l", "h2", "h4"]);
+  });
 });
 
 describe("startSimulator", () => {

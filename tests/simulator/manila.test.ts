@@ -21,8 +21,6 @@ describe("simulator: Manila", () => {
     sim.world.reset();
     sim.world.config.transitions = { default: 10 };
   });
-  /** Makes `kind` slow enough for a test to observe its intermediate state. */
-  const slow = (kind: string) => (sim.world.config.transitions[kind] = 300);
 
   async function share(proto = "NFS", user: "admin" | "demo" = "demo", extra: Record<string, unknown> = {}) {
     const res = await api(
@@ -106,12 +104,13 @@ describe("simulator: Manila", () => {
 
   describe("shares", () => {
     it("creates NFS, CEPHFS and other protocols: creating, then available with export locations", async () => {
-      slow("manila.share.create");
       for (const proto of ["nfs", "CEPHFS", "CIFS"]) {
+        sim.world.transitions.hold("manila.share.create");
         const id = await share(proto);
         const created = await showShare(id);
         assert.equal(created.body.share.share_proto, proto.toUpperCase());
         assert.equal(created.body.share.status, "creating");
+        sim.world.transitions.release("manila.share.create");
         const done = await available(id);
         assert.equal(done.status, "available");
         const locations = await api(
@@ -196,7 +195,7 @@ describe("simulator: Manila", () => {
     });
 
     it("refuses to delete a share that is not available, error or inactive (403)", async () => {
-      slow("manila.share.create");
+      sim.world.transitions.hold("manila.share.create");
       const id = await share();
       const res = await api("DELETE", `/share/v2/shares/${id}`, "2.82", undefined, "demo");
       assert.equal(res.status, 403);
@@ -425,10 +424,11 @@ describe("simulator: Manila", () => {
     });
 
     it("answers 400 for a duplicate rule, a bad type, a lock reason without a lock, or a share not available", async () => {
-      slow("manila.share.create");
+      sim.world.transitions.hold("manila.share.create");
       const id = await share();
       let res = await allow(id, { access_type: "ip", access_to: "10.0.0.1" });
       assert.equal(res.status, 400, "share still creating");
+      sim.world.transitions.release("manila.share.create");
       await available(id);
       assert.equal((await allow(id, { access_type: "ip", access_to: "10.0.0.1" })).status, 200);
       res = await allow(id, { access_type: "ip", access_to: "10.0.0.1" });

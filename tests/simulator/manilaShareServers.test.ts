@@ -37,8 +37,6 @@ describe("simulator: Manila share servers", () => {
     sim.world.reset();
     sim.world.config.transitions = { default: 10 };
   });
-  /** Makes `kind` slow enough for a test to observe its intermediate state. */
-  const slow = (kind: string) => (sim.world.config.transitions[kind] = 300);
 
   async function network(name = "net", mv = "2.90"): Promise<{ id: string; subnetId: string }> {
     const res = await api("POST", "/share/v2/share-networks", mv, { share_network: { name } });
@@ -266,11 +264,12 @@ describe("simulator: Manila share servers", () => {
       const managed = await manage({ host: HOST, identifier: "round-trip", share_network_id: net.id });
       const id = managed.body.share_server.id;
       await waitStatus(id, (s) => s === "active");
-      slow("manila.share_server.unmanage");
+      sim.world.transitions.hold("manila.share_server.unmanage");
       const res = await api("POST", `${SS}/${id}/action`, "2.49", { unmanage: null });
       assert.equal(res.status, 202);
       assert.equal(res.body, undefined);
       assert.equal((await show(id)).body.share_server.status, "unmanage_starting");
+      sim.world.transitions.release("manila.share_server.unmanage");
       await waitStatus(id, (_s, code) => code === 404);
       const again = await manage({ host: HOST, identifier: "round-trip", share_network_id: net.id });
       assert.equal(
@@ -383,12 +382,13 @@ describe("simulator: Manila share servers", () => {
     it("refuses a server with several subnets (gained through a 2.70 subnet on an in-use network)", async () => {
       const net = await network();
       const id = await activeServer(net.id);
-      slow("manila.share_network.update");
+      sim.world.transitions.hold("manila.share_network.update");
       const added = await api("POST", `/share/v2/share-networks/${net.id}/subnets`, "2.70", {
         "share-network-subnet": {},
       });
       assert.equal(added.status, 200);
       assert.equal((await show(id)).body.share_server.status, "network_change");
+      sim.world.transitions.release("manila.share_network.update");
       const done = await waitStatus(id, (s) => s === "active");
       assert.equal(done.body.share_server.share_network_subnet_ids.length, 2);
       const res = await api("POST", `${SS}/${id}/action`, "2.49", { unmanage: null });
@@ -404,7 +404,7 @@ describe("simulator: Manila share servers", () => {
     it("deletes active or error servers (202, status untouched by the API, then deleting, then 404)", async () => {
       const net = await network();
       const id = await activeServer(net.id);
-      slow("manila.share_server.delete");
+      sim.world.transitions.hold("manila.share_server.delete");
       const res = await api("DELETE", `${SS}/${id}`);
       assert.equal(res.status, 202);
       assert.equal(
@@ -412,7 +412,9 @@ describe("simulator: Manila share servers", () => {
         "active",
         "the manager sets deleting, not the API",
       );
-      await waitStatus(id, (s) => s === "deleting");
+      sim.world.transitions.step("manila.share_server.delete"); // the manager's first step
+      assert.equal((await show(id)).body.share_server.status, "deleting");
+      sim.world.transitions.release("manila.share_server.delete");
       await waitStatus(id, (_s, code) => code === 404);
       const errored = (
         await client.control("POST", "/manila/share-servers", { shareNetworkId: net.id, outcome: "error" })

@@ -22,7 +22,6 @@ describe("simulator: Nova servers", () => {
     sim.world.reset();
     sim.world.config.transitions = { default: 10 };
   });
-  const slow = (kind: string) => (sim.world.config.transitions[kind] = 300);
 
   const show = async (id: string, user: "admin" | "demo" = "demo", mv = "2.97") =>
     (await api("GET", `${S}/${id}`, mv, undefined, user)).body?.server;
@@ -85,7 +84,7 @@ describe("simulator: Nova servers", () => {
 
   describe("servers", () => {
     it("builds a server: BUILD (building/scheduling), then ACTIVE with launched_at", async () => {
-      slow("server.build");
+      sim.world.transitions.hold("server.build");
       const res = await api("POST", S, "2.97", {
         server: { name: "web-1", flavorRef: "1", imageRef: IMAGE, networks: "none" },
       });
@@ -101,6 +100,7 @@ describe("simulator: Nova servers", () => {
         ],
         ["BUILD", "building", "scheduling", null],
       );
+      sim.world.transitions.release("server.build");
       await waitFor(res.body.server.id, (s) => s.status === "ACTIVE");
       const active = await show(res.body.server.id);
       assert.equal(active["OS-EXT-STS:vm_state"], "active");
@@ -167,9 +167,10 @@ describe("simulator: Nova servers", () => {
       assert.equal(locked.status, 409);
       assert.equal(locked.body.conflictingRequest.message, `Instance ${id} is locked`);
       await action(id, { unlock: null });
-      slow("server.delete");
+      sim.world.transitions.hold("server.delete");
       assert.equal((await api("DELETE", `${S}/${id}`)).status, 204);
       assert.equal((await show(id))["OS-EXT-STS:task_state"], "deleting");
+      sim.world.transitions.release("server.delete");
       await client.until(
         () => api("GET", `${S}/${id}`),
         (r) => r.status === 404,
@@ -180,19 +181,21 @@ describe("simulator: Nova servers", () => {
   describe("power actions", () => {
     it("os-stop: powering-off during server.stop, then SHUTOFF; os-start: powering-on, then ACTIVE", async () => {
       const id = await server();
-      slow("server.stop");
+      sim.world.transitions.hold("server.stop");
       assert.equal((await action(id, { "os-stop": null })).status, 202);
       let s = await show(id);
       assert.deepEqual([s.status, s["OS-EXT-STS:task_state"]], ["ACTIVE", "powering-off"]);
+      sim.world.transitions.release("server.stop");
       s = await waitFor(id, (x) => x["OS-EXT-STS:task_state"] === null);
       assert.deepEqual(
         [s.status, s["OS-EXT-STS:vm_state"], s["OS-EXT-STS:power_state"]],
         ["SHUTOFF", "stopped", 4],
       );
-      slow("server.start");
+      sim.world.transitions.hold("server.start");
       assert.equal((await action(id, { "os-start": null })).status, 202);
       s = await show(id);
       assert.deepEqual([s.status, s["OS-EXT-STS:task_state"]], ["SHUTOFF", "powering-on"]);
+      sim.world.transitions.release("server.start");
       s = await waitFor(id, (x) => x["OS-EXT-STS:task_state"] === null);
       assert.deepEqual([s.status, s["OS-EXT-STS:power_state"]], ["ACTIVE", 1]);
       const log = (await client.control("GET", "/transitions")).body.transitions.filter(

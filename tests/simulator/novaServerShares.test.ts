@@ -24,7 +24,6 @@ describe("simulator: Nova server shares (2.97)", () => {
     sim.world.config.transitions = { default: 10 };
     sim.world.config.services.nova = {};
   });
-  const slow = (kind: string) => (sim.world.config.transitions[kind] = 300);
 
   const serverOf = async (id: string) => (await api("GET", `${S}/${id}`, undefined, "admin")).body.server;
   const action = (id: string, body: unknown, user: "admin" | "demo" = "demo") =>
@@ -82,11 +81,12 @@ describe("simulator: Nova server shares (2.97)", () => {
   it("attaches: 201 attaching, then inactive; active after start and inactive after stop", async () => {
     const vm = await server();
     const sh = await share();
-    slow("share.attach");
+    sim.world.transitions.hold("share.attach");
     const res = await attach(vm, { share: { share_id: sh, tag: "data" } });
     assert.equal(res.status, 201);
     assert.deepEqual(res.body, { share: { share_id: sh, status: "attaching", tag: "data" } });
     assert.equal((await mapping(vm, sh)).body.share.status, "attaching");
+    sim.world.transitions.release("share.attach");
     await mappingStatus(vm, sh, (s) => s === "inactive");
     // The access rule Nova created in Manila: the compute's NFS address, rw, locked by Nova.
     const [rule] = await rules(sh);
@@ -120,11 +120,12 @@ describe("simulator: Nova server shares (2.97)", () => {
     const sh = await share();
     await attach(vm, { share: { share_id: sh } });
     await mappingStatus(vm, sh, (s) => s === "inactive");
-    slow("share.detach");
+    sim.world.transitions.hold("share.detach");
     const res = await api("DELETE", `${S}/${vm}/shares/${sh}`);
     assert.equal(res.status, 200);
     assert.equal(res.body, undefined);
     assert.equal((await mapping(vm, sh)).body.share.status, "detaching");
+    sim.world.transitions.release("share.detach");
     const gone = await client.until(
       () => mapping(vm, sh),
       (r) => r.status !== 200,
@@ -431,7 +432,7 @@ describe("simulator: Nova server shares (2.97)", () => {
       const missing = await api("DELETE", `${S}/${vm}/shares/${sh}`);
       assert.equal(missing.status, 404);
       assert.equal(missing.body.itemNotFound.message, `Share ${sh} could not be found.`);
-      slow("share.attach");
+      sim.world.transitions.hold("share.attach");
       await attach(vm, { share: { share_id: sh } });
       await client.control("PATCH", `/nova/servers/${vm}`, { vmState: "active" });
       const refused = await api("DELETE", `${S}/${vm}/shares/${sh}`);
@@ -441,7 +442,7 @@ describe("simulator: Nova server shares (2.97)", () => {
         `Cannot 'delete share' instance ${vm} while it is in vm_state active`,
       );
       await client.control("PATCH", `/nova/servers/${vm}`, { vmState: "error" });
-      slow("share.detach");
+      sim.world.transitions.hold("share.detach");
       assert.equal(
         (await api("DELETE", `${S}/${vm}/shares/${sh}`)).status,
         200,
@@ -449,6 +450,7 @@ describe("simulator: Nova server shares (2.97)", () => {
       );
       assert.equal((await mapping(vm, sh)).body.share.status, "detaching");
       assert.equal((await api("DELETE", `${S}/${vm}/shares/${sh}`)).status, 200, "detaching again");
+      sim.world.transitions.release(); // the attach, then the detach
       await client.until(
         () => mapping(vm, sh),
         (r) => r.status === 404,
@@ -484,9 +486,10 @@ describe("simulator: Nova server shares (2.97)", () => {
     it("attaching → error when the share is gone before the compute runs", async () => {
       const vm = await server();
       const sh = await share();
-      slow("share.attach");
+      sim.world.transitions.hold("share.attach");
       await attach(vm, { share: { share_id: sh } });
       sim.world.manila.shares.delete(sh);
+      sim.world.transitions.release("share.attach");
       await mappingStatus(vm, sh, (s) => s !== "attaching");
       assert.equal((await mapping(vm, sh)).body.share.status, "error");
     });
@@ -505,7 +508,7 @@ describe("simulator: Nova server shares (2.97)", () => {
     it("starting a server while a mapping is attaching puts it in ERROR (and stopping while detaching)", async () => {
       const vm = await server();
       const sh = await share();
-      slow("share.attach");
+      sim.world.transitions.hold("share.attach");
       await attach(vm, { share: { share_id: sh } });
       assert.equal((await action(vm, { "os-start": null })).status, 202);
       const errored = await client.until(
@@ -518,8 +521,9 @@ describe("simulator: Nova server shares (2.97)", () => {
         new RegExp(`Share ${sh} used by instance ${vm} is in an unexpected state`),
       );
 
+      sim.world.transitions.release("share.attach");
       await mappingStatus(vm, sh, (s) => s === "inactive");
-      slow("share.detach");
+      sim.world.transitions.hold("share.detach");
       await api("DELETE", `${S}/${vm}/shares/${sh}`);
       assert.equal((await action(vm, { "os-stop": null })).status, 202, "stop is allowed from ERROR");
       const still = await client.until(

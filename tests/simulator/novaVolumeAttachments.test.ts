@@ -27,7 +27,6 @@ describe("simulator: Nova volume attachments", () => {
     sim.world.config.transitions = { default: 10 };
     sim.world.config.services.nova = {};
   });
-  const slow = (kind: string) => (sim.world.config.transitions[kind] = 300);
 
   function principal(user: "admin" | "demo"): Principal {
     const identity = sim.world.identity;
@@ -82,18 +81,16 @@ describe("simulator: Nova volume attachments", () => {
     it("reserved at once (2.1-2.100), attaching after volume.attach, then in-use; detach: detaching, then available", async () => {
       const vm = await server();
       const vol = await volume();
-      slow("volume.attach");
+      sim.world.transitions.hold("volume.attach");
       const res = await attach(vm, { volumeId: vol, device: "/dev/sdz" }, "2.1");
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, {
         volumeAttachment: { id: vol, serverId: vm, volumeId: vol, device: "/dev/vdb" },
       });
       assert.equal(volumeStatus(vol), "reserved");
-      await client.until(
-        async () => volumeStatus(vol),
-        (s) => s !== "reserved",
-      );
+      sim.world.transitions.step("volume.attach");
       assert.equal(volumeStatus(vol), "attaching");
+      sim.world.transitions.release("volume.attach");
       await inUse(vol);
       const cinderView = sim.world.cinder.attachmentsOf(vol)[0];
       assert.equal(cinderView.instanceUuid, vm);
@@ -104,11 +101,12 @@ describe("simulator: Nova volume attachments", () => {
         /ConflictNovaUsingAttachment/,
       );
 
-      slow("volume.detach");
+      sim.world.transitions.hold("volume.detach");
       const del = await api("DELETE", VA(vm, vol), "2.1");
       assert.equal(del.status, 202);
       assert.equal(del.body, undefined);
       assert.equal(volumeStatus(vol), "detaching");
+      sim.world.transitions.release("volume.detach");
       await client.until(
         async () => volumeStatus(vol),
         (s) => s === "available",
@@ -120,23 +118,22 @@ describe("simulator: Nova volume attachments", () => {
     it("2.101: 202 with no body; the BDM appears later, without attachment_id at first (hidden at 2.89+, 404 on show)", async () => {
       const vm = await server();
       const vol = await volume();
-      slow("volume.attach");
+      sim.world.transitions.hold("volume.attach");
       const res = await attach(vm, { volumeId: vol, tag: "foo", delete_on_termination: true }, "2.101");
       assert.equal(res.status, 202);
       assert.equal(res.body, undefined);
       assert.deepEqual((await api("GET", VA(vm), "2.101")).body.volumeAttachments, [], "nothing yet");
       assert.equal(volumeStatus(vol), "available");
       // After one period the conductor created the BDM; its Cinder attachment comes one period later.
-      await client.until(
-        async () => (await api("GET", VA(vm), "2.88")).body.volumeAttachments.length,
-        (n) => n === 1,
-      );
+      sim.world.transitions.step("volume.attach");
+      assert.equal((await api("GET", VA(vm), "2.88")).body.volumeAttachments.length, 1);
       assert.equal(volumeStatus(vol), "available", "the Cinder attachment does not exist yet");
       assert.deepEqual((await api("GET", VA(vm), "2.89")).body.volumeAttachments, []);
       const hidden = await api("GET", VA(vm, vol), "2.89");
       assert.equal(hidden.status, 404);
       assert.equal(hidden.body.itemNotFound.message, `Instance ${vm} is not attached to volume ${vol}`);
       assert.equal((await api("GET", VA(vm, vol), "2.88")).status, 200);
+      sim.world.transitions.release("volume.attach");
       await inUse(vol);
       const list = await api("GET", VA(vm), "2.101");
       // The sample's first item has tag null; ours is "foo".
@@ -359,12 +356,12 @@ describe("simulator: Nova volume attachments", () => {
       res = await api("DELETE", VA(vm, vol), "2.89");
       assert.equal(res.status, 404);
       assert.equal(res.body.itemNotFound.message, `Instance ${vm} is not attached to volume ${vol}`);
-      slow("volume.attach");
+      sim.world.transitions.hold("volume.attach");
       await attach(vm, { volumeId: vol }, "2.89");
       res = await api("DELETE", VA(vm, vol), "2.89");
       assert.equal(res.status, 400, "still reserved");
       assert.match(res.body.badRequest.message, /^Invalid volume: Unable to detach volume\./);
-      sim.world.config.transitions["volume.attach"] = 10;
+      sim.world.transitions.release("volume.attach");
       await inUse(vol);
       await client.control("PATCH", `/nova/servers/${vm}`, { locked: true });
       assert.equal((await api("DELETE", VA(vm, vol), "2.89")).status, 409);
