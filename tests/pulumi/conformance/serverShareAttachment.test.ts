@@ -6,11 +6,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cloudsYaml } from "../../simulator/core/app";
-import { Conformance, startConformance } from "../support/conformance";
-import { HostError, UNKNOWN } from "../support/providerHost";
-import { SimulatorClient } from "../support/simulatorClient";
-import { SERVERS, createServer, createShare, serverOf } from "../support/simulatorObjects";
+import { cloudsYaml } from "../../../simulator/core/app";
+import { Conformance, startConformance } from "../../support/conformance";
+import { HostError, UNKNOWN } from "../../support/providerHost";
+import { SimulatorClient } from "../../support/simulatorClient";
+import { SERVERS, createServer, createShare, serverOf } from "../../support/simulatorObjects";
 
 describe("ServerShareAttachment in Pulumi's provider host", function () {
   this.timeout(60_000);
