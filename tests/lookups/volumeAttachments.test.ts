@@ -78,21 +78,21 @@ describe("lookups: Nova volume attachments (simulator)", () => {
   });
 
   it("shows an attachment that 2.89+ hides while it has no Cinder attachment id", async () => {
-    cloud.sim.world.config.transitions["volume.attach"] = 400;
     const serverId = await cloud.createServer();
     const volumeId = await cloud.createVolume();
+    const transitions = cloud.sim.world.transitions;
+    transitions.hold("volume.attach");
     await cloud.client.call("admin", "POST", base(serverId), {
       mv: "2.101",
       body: { volumeAttachment: { volumeId } },
     });
-    await cloud.client.until(
-      async () => cloud.sim.world.nova.volumes.bdmsOf(serverId).length,
-      (n) => n === 1,
-    );
+    transitions.step("volume.attach"); // the conductor's BDM, not yet its Cinder attachment
+    assert.equal(cloud.sim.world.nova.volumes.bdmsOf(serverId).length, 1);
     assert.deepEqual((await getVolumeAttachments({ serverId })).attachments, [], "Nova's list hides it");
     const one = await getVolumeAttachment({ serverId, volumeId });
     assert.equal(one.device, "/dev/vdb");
     assert.equal(one.attachmentId, undefined);
+    transitions.release("volume.attach");
   });
 
   it("fails with Nova's 404 for an unknown server, and for a volume that is not attached", async () => {

@@ -5,6 +5,7 @@
 import { strict as assert } from "assert";
 import * as os from "os";
 import type { RunningSimulator } from "../../simulator/core/app";
+import type { RequestRecord } from "../../simulator/core/requestLog";
 import { RESTORE_NOTE_KEY } from "../../provider/compute/serverGuard";
 import { serverShareAttachment } from "../../provider/resources/serverShareAttachment";
 import { ProviderHost, urnOf } from "../support/providerHost";
@@ -35,11 +36,15 @@ describe("ServerShareAttachment: a provider process killed after the stop", func
   const serverStates = (serverId: string) =>
     sim.world.transitions.log.filter((t) => t.objectId === serverId).map((t) => `${t.kind}:${t.to}`);
 
-  /** Starts a create in a host and kills the host once the server is stopped and the attach was posted. */
+  /**
+   * Starts a create in a host and kills the host once the server is stopped and the attach was posted. The
+   * attach stays held (the compute host takes its time) until the next operation has looked at the server's
+   * mappings: it must see "attaching" and wait, not start the server.
+   */
   async function createAndKill(serverId: string, shareId: string): Promise<number> {
     const host = await ProviderHost.start();
     await host.configure({});
-    sim.world.config.transitions["share.attach"] = 600; // the compute host takes its time
+    sim.world.transitions.hold("share.attach");
     const create = host
       .create(urn, { __provider: provider, serverId, shareId, cloud: "simulator-demo" })
       .catch((err) => err);
@@ -50,7 +55,18 @@ describe("ServerShareAttachment: a provider process killed after the stop", func
     );
     await host.kill("SIGKILL");
     await create; // the call fails: the host is gone
+    releaseAttachOnceLookedAt(serverId);
     return host.pid;
+  }
+
+  function releaseAttachOnceLookedAt(serverId: string): void {
+    const from = sim.world.requestLog.records.length;
+    const lists = (r: RequestRecord) => r.method === "GET" && r.path.endsWith(`/servers/${serverId}/shares`);
+    const look = setInterval(() => {
+      if (!sim.world.requestLog.records.slice(from).some(lists)) return;
+      clearInterval(look);
+      sim.world.transitions.release("share.attach");
+    }, 2);
   }
 
   it("leaves the note; a read of another attachment on the server finishes the restore", async () => {

@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import { setStackConfig } from "../../provider/openstack";
 import { UNKNOWN } from "../../provider/resources/common";
 import { shareServer, ShareServerInputs, ShareServerOutputs } from "../../provider/resources/shareServer";
+import type { RequestRecord } from "../../simulator/core/requestLog";
 import {
   clearClientCaches,
   HOST,
@@ -331,13 +332,18 @@ describe("ShareServer (implementation, simulator)", () => {
 
     it("resumes a manage an interrupted run left in manage_starting instead of posting again", async () => {
       await fx.backendServer("be-3");
-      fx.sim.world.config.transitions["manila.share_server.manage"] = 150;
+      fx.sim.world.transitions.hold("manila.share_server.manage");
       const first = await fx.api("POST", "/share-servers/manage", {
         share_server: { host: HOST, identifier: "be-3", share_network_id: net.id },
       });
       assert.equal(first.status, 202);
       const rec = fx.recorder();
-      const [id, outs] = await create(manageInputs("be-3"));
+      const creating = create(manageInputs("be-3"));
+      // The manage ends only once the create has listed the server (in manage_starting).
+      const listed = (r: RequestRecord) => r.method === "GET" && r.path.endsWith("/share-servers");
+      await fx.client.until(async () => rec.manila().some(listed), Boolean);
+      fx.sim.world.transitions.release("manila.share_server.manage");
+      const [id, outs] = await creating;
       assert.equal(id, first.body.share_server.id);
       assert.equal(outs.status, "active");
       assert.deepEqual(rec.mutations(), []);
