@@ -14,7 +14,8 @@ import { sdkProviderTexts } from "../support/serializedProvider";
 import { startTestSimulator, type SimulatorClient } from "../support/simulatorClient";
 import { createServer, createShare, serverOf } from "../support/simulatorObjects";
 
-const SLOW_MS = 200; // each transition: the killed create is always mid-wait when the kill lands
+/** The next run's deadline: shorter than the suite's timeout, so a wait that never ends fails as itself. */
+const RERUN_TIMEOUT_SECONDS = 20;
 
 describe("interrupted creates: killed after the POST (or the stop), converged by the next run", function () {
   this.timeout(120_000);
@@ -35,7 +36,7 @@ describe("interrupted creates: killed after the POST (or the stop), converged by
   }
 
   before(async () => {
-    ({ sim, client } = await startTestSimulator({}, SLOW_MS));
+    ({ sim, client } = await startTestSimulator());
     [providers, nextRun] = await Promise.all([sdkProviderTexts(), startHost()]);
   });
   after(async () => {
@@ -56,28 +57,49 @@ describe("interrupted creates: killed after the POST (or the stop), converged by
     throw new Error("the request log never showed the request to kill after");
   }
 
+  /** Where a create is interrupted, and what the cloud does meanwhile. */
+  interface Interruption {
+    /** The first host is killed once the request log shows this request. */
+    killAfter: (r: RequestRecord) => boolean;
+    /**
+     * A transition kind held back from the start, so that the killed create is always mid-wait. It is
+     * released once the host is gone, or with `releaseAfter` once the log shows that request.
+     */
+    hold?: string;
+    releaseAfter?: (r: RequestRecord) => boolean;
+    /** The host of the next run; default `nextRun`. */
+    rerun?: ProviderHost;
+  }
+
   /**
-   * Runs a create in a host of its own and SIGKILLs the host once the log shows `killAfter`; the create
-   * must not have finished. Then creates again in `rerun` (a host that was not killed) and returns that.
+   * Runs a create in a host of its own and SIGKILLs the host as `interruption` says; the create must not have
+   * finished. Then creates again in the next run's host (one that was not killed) and returns that.
    */
-  async function killThenRerun(
-    kind: ResourceKind,
-    inputs: Properties,
-    killAfter: (r: RequestRecord) => boolean,
-    rerun = nextRun,
-  ) {
+  async function killThenRerun(kind: ResourceKind, inputs: Properties, interruption: Interruption) {
     const urn = urnOf(kind, "interrupted");
     const first = await startHost();
     let finished = false;
-    const create = first
-      .create(urn, { ...inputs, __provider: providers[kind] })
-      .then(() => (finished = true))
-      .catch(() => undefined);
-    await logShows(killAfter);
-    await first.kill("SIGKILL");
-    await create;
-    assert.equal(finished, false, "the create finished before the kill: nothing was interrupted");
-    return rerun.create(urn, { ...inputs, __provider: providers[kind] });
+    const release = () => interruption.hold && sim.world.transitions.release(interruption.hold);
+    if (interruption.hold) sim.world.transitions.hold(interruption.hold);
+    try {
+      const create = first
+        .create(urn, { ...inputs, __provider: providers[kind] })
+        .then(() => (finished = true))
+        .catch(() => undefined);
+      await logShows(interruption.killAfter);
+      await first.kill("SIGKILL");
+      await create;
+      assert.equal(finished, false, "the create finished before the kill: nothing was interrupted");
+      if (interruption.releaseAfter) logShows(interruption.releaseAfter).then(release, release);
+      else release();
+      return await (interruption.rerun ?? nextRun).create(urn, {
+        ...inputs,
+        __provider: providers[kind],
+        timeoutSeconds: RERUN_TIMEOUT_SECONDS,
+      });
+    } finally {
+      release();
+    }
   }
 
   const mappingsOf = (serverId: string) =>
@@ -114,7 +136,7 @@ describe("interrupted creates: killed after the POST (or the stop), converged by
     const { id, properties } = await killThenRerun(
       "ServerShareAttachment",
       { serverId, shareId },
-      (r) => r.method === "POST" && posts.test(r.path),
+      { killAfter: (r) => r.method === "POST" && posts.test(r.path), hold: "share.attach" },
     );
     assert.equal(id, `${serverId}/${shareId}`);
     assert.equal(properties.status, "active");
@@ -137,7 +159,7 @@ describe("interrupted creates: killed after the POST (or the stop), converged by
     const { id, properties } = await killThenRerun(
       "ServerShareAttachment",
       { serverId, shareId },
-      (r) => r.method === "POST" && action.test(r.path),
+      { killAfter: (r) => r.method === "POST" && action.test(r.path), hold: "server.stop" },
     );
     assert.equal(properties.status, "active");
     assert.deepEqual(
@@ -155,24 +177,33 @@ describe("interrupted creates: killed after the POST (or the stop), converged by
    * VolumeAttachment killed after its POST, with the next run in `rerun`. At 2.101 Nova answers the POST
    * before anything is visible (its conductor makes the block device mapping one transition later), so a
    * run that comes back within that window cannot see the first attach and posts again: Nova's conductor
-   * then fails the second one silently on the volume's reservation. Below 2.101 the POST answers after the
-   * reservation: the next run must take the attachment over without posting.
+   * then fails the second one silently on the volume's reservation. The conductor is held until that second
+   * POST, so the window is always hit. Below 2.101 the POST answers after the reservation: the next run must
+   * take the attachment over without posting.
    */
   async function volumeAttachmentKilled(computeMax: string, rerun: ProviderHost) {
     sim.world.config.microversions.compute.max = computeMax;
     const serverId = await createServer(client, { user: "admin" });
     const volumeId = await newVolume();
     const posts = new RegExp(`/servers/${serverId}/os-volume_attachments$`);
+    const posted = (r: RequestRecord) => r.method === "POST" && posts.test(r.path);
     const { id, properties } = await killThenRerun(
       "VolumeAttachment",
       { serverId, volumeId },
-      (r) => r.method === "POST" && posts.test(r.path),
-      rerun,
+      {
+        killAfter: posted,
+        hold: "volume.attach",
+        releaseAfter: computeMax === "2.104" ? posted : undefined,
+        rerun,
+      },
     );
     assert.equal(id, `${serverId}/${volumeId}`);
     assert.ok(properties.attachedDevice, JSON.stringify(properties));
-    // The second attach of a 2.101 re-post fails one transition after its POST: let it.
-    await new Promise((resolve) => setTimeout(resolve, 4 * SLOW_MS));
+    // The second attach of a 2.101 re-post fails when the conductor reserves the volume for it.
+    await client.until(
+      async () => sim.world.transitions.pending,
+      (pending) => pending === 0,
+    );
     assert.equal(bdmsOf(serverId).length, 1);
     assert.deepEqual(
       cinderAttachmentsOf(volumeId).map((a) => a.attachStatus),
@@ -188,8 +219,7 @@ describe("interrupted creates: killed after the POST (or the stop), converged by
   }
 
   it("VolumeAttachment at 2.101, killed after the attach POST: one attachment", async () => {
-    const posted = await volumeAttachmentKilled("2.104", nextRun);
-    assert.ok(posted <= 2, `${posted} attach POSTs`);
+    assert.equal(await volumeAttachmentKilled("2.104", nextRun), 2, "the next run posted again");
   });
 
   it("VolumeAttachment below 2.101, killed after the attach POST: taken over without a second POST", async () => {
@@ -223,7 +253,7 @@ describe("interrupted creates: killed after the POST (or the stop), converged by
     const { id, properties } = await killThenRerun(
       "BlockStorageAttachment",
       { volumeId, instanceId: serverId, connector, complete: true },
-      (r) => r.method === "POST" && posts.test(r.path),
+      { killAfter: (r) => r.method === "POST" && posts.test(r.path) },
     );
     assert.equal(requests("POST", posts).length, 1, "a second attachment was created");
     assert.deepEqual(
