@@ -7,10 +7,9 @@ import type {
   BlockStorageAttachmentOutputs,
 } from "../../provider/resources/blockStorageAttachment";
 import { Engine } from "./engine";
-import { Scenario, assertRepeatsInputs, rejection } from "./scenario";
+import { Scenario, assertRepeatsInputs, rejection, SCENARIO_TIMEOUT_SECONDS } from "./scenario";
 
 const KIND = "BlockStorageAttachment";
-const TIMEOUT_SECONDS = 120;
 /** An os-brick connector as a compute host sends it (addresses from TEST-NET). */
 const CONNECTOR = {
   initiator: "iqn.1993-08.org.debian:01:scenario",
@@ -32,7 +31,7 @@ export const blockStorageAttachmentScenarios: Scenario[] = [
     title: "reserve, read, connect in place (update with a connector, completes), read, delete",
     async run(target, engine) {
       const volumeId = await target.volume();
-      const reserve = { volumeId, instanceId: randomUUID(), timeoutSeconds: TIMEOUT_SECONDS };
+      const reserve = { volumeId, instanceId: randomUUID(), timeoutSeconds: SCENARIO_TIMEOUT_SECONDS };
       const att = attachment(engine);
       const reserved = await att.create(reserve);
       assertRepeatsInputs(reserved, reserve);
@@ -69,7 +68,7 @@ export const blockStorageAttachmentScenarios: Scenario[] = [
         connector: CONNECTOR,
         mode: "ro" as const,
         complete: false,
-        timeoutSeconds: TIMEOUT_SECONDS,
+        timeoutSeconds: SCENARIO_TIMEOUT_SECONDS,
       };
       const att = attachment(engine);
       const outs = await att.create(inputs);

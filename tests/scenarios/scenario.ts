@@ -15,6 +15,9 @@ export interface Scenario {
   run(target: ScenarioTarget, engine: Engine): Promise<void>;
 }
 
+/** The deadline (`timeoutSeconds`) scenarios give the provider: the real services take seconds per wait. */
+export const SCENARIO_TIMEOUT_SECONDS = 120;
+
 /** The traces of the scenarios run so far: target name -> "kind: title" -> trace and the target's names. */
 export const recordedTraces = new Map<string, Map<string, { trace: TraceEntry[]; names: TraceNames }>>();
 
@@ -32,6 +35,8 @@ export interface TargetFactory {
  */
 export function describeScenarios(title: string, scenarios: Scenario[], factory: TargetFactory): void {
   describe(title, function () {
+    // Longer than any deadline a scenario gives, so a wait that runs out fails with its own message.
+    this.timeout(SCENARIO_TIMEOUT_SECONDS * 1000 + 60_000);
     let target: ScenarioTarget | undefined;
     let current: { scenario: Scenario; engine: Engine } | undefined;
 

@@ -5,11 +5,10 @@ import type { ShareServerInputs, ShareServerOutputs } from "../../provider/resou
 import { getShareServer, getShareServers } from "../../sdk/lookups/shareServers";
 import { openstackProgramConfig, setProgramConfig, withEnvironment } from "../support/environment";
 import { Engine } from "./engine";
-import { Scenario, assertRepeatsInputs, rejection, without } from "./scenario";
+import { Scenario, assertRepeatsInputs, rejection, without, SCENARIO_TIMEOUT_SECONDS } from "./scenario";
 import type { ScenarioTarget, ShareNetwork } from "./target";
 
 const KIND = "ShareServer";
-const TIMEOUT_SECONDS = 120;
 
 function shareServer(engine: Engine) {
   return engine.resource<ShareServerInputs, ShareServerOutputs>(KIND);
@@ -27,7 +26,7 @@ async function manageInputs(
       host: target.shareBackendHost,
       identifier,
       shareNetworkId: net.id,
-      timeoutSeconds: TIMEOUT_SECONDS,
+      timeoutSeconds: SCENARIO_TIMEOUT_SECONDS,
     },
   };
 }
@@ -103,7 +102,7 @@ export const shareServerScenarios: Scenario[] = [
           host: target.shareBackendHost,
           identifier,
           shareNetworkId: net.id,
-          timeoutSeconds: TIMEOUT_SECONDS,
+          timeoutSeconds: SCENARIO_TIMEOUT_SECONDS,
         }),
       );
       assert.match(err.message, new RegExp(`managing backend share server "${identifier}"`));
@@ -207,7 +206,7 @@ export const shareServerScenarios: Scenario[] = [
         host: target.shareBackendHost,
         identifier: outs.currentIdentifier,
         shareNetworkId: net.id,
-        timeoutSeconds: TIMEOUT_SECONDS,
+        timeoutSeconds: SCENARIO_TIMEOUT_SECONDS,
       });
       assert.equal(back.status, "active");
       assert.equal(back.currentIdentifier, outs.currentIdentifier);

@@ -7,11 +7,10 @@ import type {
   VolumeAttachmentOutputs,
 } from "../../provider/resources/volumeAttachment";
 import { Engine } from "./engine";
-import { Scenario, assertRepeatsInputs, rejection } from "./scenario";
+import { Scenario, assertRepeatsInputs, rejection, SCENARIO_TIMEOUT_SECONDS } from "./scenario";
 import type { ScenarioTarget } from "./target";
 
 const KIND = "VolumeAttachment";
-const TIMEOUT_SECONDS = 120;
 
 function volumeAttachment(engine: Engine) {
   return engine.resource<VolumeAttachmentInputs, VolumeAttachmentOutputs>(KIND);
@@ -25,7 +24,12 @@ async function lifeCycle(
 ): Promise<VolumeAttachmentOutputs> {
   const serverId = await target.server();
   const volumeId = await target.volume();
-  const inputs: VolumeAttachmentInputs = { serverId, volumeId, timeoutSeconds: TIMEOUT_SECONDS, ...extra };
+  const inputs: VolumeAttachmentInputs = {
+    serverId,
+    volumeId,
+    timeoutSeconds: SCENARIO_TIMEOUT_SECONDS,
+    ...extra,
+  };
   const att = volumeAttachment(engine);
   const outs = await att.create(inputs);
   assert.equal(att.id, `${serverId}/${volumeId}`);

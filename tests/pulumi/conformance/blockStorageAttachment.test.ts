@@ -99,7 +99,7 @@ describe("BlockStorageAttachment through the Pulumi provider host", () => {
     it("runs the whole life of an attachment", async () => {
       const volumeId = await hc.cloud.createVolume();
       const chap = hc.cloud.volume(volumeId).export.chapPassword;
-      const given = inputs({ volumeId, instanceId: INSTANCE, connector: CONNECTOR, timeoutSeconds: 30 });
+      const given = inputs({ volumeId, instanceId: INSTANCE, connector: CONNECTOR, timeoutSeconds: 10 });
       const { id, properties } = await hc.host.create(urn, given);
       assert.equal(properties.__provider, hc.provider);
       assert.equal(properties.status, "attached");

@@ -94,7 +94,7 @@ describe("VolumeAttachment through the Pulumi provider host", () => {
     it("runs the whole life of an attachment", async () => {
       const serverId = await hc.cloud.createServer();
       const volumeId = await hc.cloud.createVolume();
-      const given = inputs({ serverId, volumeId, device: "/dev/vdq", tag: "db", timeoutSeconds: 30 });
+      const given = inputs({ serverId, volumeId, device: "/dev/vdq", tag: "db", timeoutSeconds: 10 });
       const { id, properties } = await hc.host.create(urn, given);
       assert.equal(id, `${serverId}/${volumeId}`);
       assert.equal(properties.device, "/dev/vdq");
