@@ -1,9 +1,11 @@
 // The ONE polling loop of the codebase, and the one sleep.
 //
 // Poll delays start at 50 ms and grow by 1.5x per poll, but never beyond max(150 ms, 15% of the time
-// waited so far) nor `maxDelayMs`. A delay runs from the START of the previous poll, so the time a poll
-// takes to answer does not stretch the gap between polls: a poll therefore lands at most max(150 ms, 15%)
-// after the real transition, which is the overshoot target of the benchmarks (pauseAfterPoll).
+// waited so far) less POLL_LATENCY_ALLOWANCE_MS, nor `maxDelayMs`. A delay runs from the START of the
+// previous poll, so the time a poll takes to answer does not stretch the gap between polls (pauseAfterPoll);
+// the allowance covers what still can: a timer that fires late on a busy machine and the request's way to
+// the service. A poll therefore lands at most max(150 ms, 15%) after the real transition, which is the
+// overshoot target of the benchmarks (measured 301 ms for a 300 ms target before the allowance).
 
 import { isTransientFailure } from "./errors";
 
@@ -74,9 +76,12 @@ export interface WaitOptions<T> {
   transientFailures?: number;
 }
 
+/** How late a poll may reach the service after its scheduled time (timer lateness, request latency). */
+export const POLL_LATENCY_ALLOWANCE_MS = 20;
+
 /** The delay before the next poll, given the previous delay and the time waited so far. */
 export function nextPollDelay(previousMs: number, elapsedMs: number, maxDelayMs: number): number {
-  const overshootBound = Math.max(150, 0.15 * elapsedMs);
+  const overshootBound = Math.max(150, 0.15 * elapsedMs) - POLL_LATENCY_ALLOWANCE_MS;
   return Math.max(1, Math.min(previousMs * 1.5, overshootBound, maxDelayMs));
 }
 
