@@ -18,6 +18,7 @@ import {
   isNotFound,
   isReadOnly,
   log,
+  readOnce,
   resendUnlessApplied,
   retryWhileBusy,
   waitFor,
@@ -240,20 +241,23 @@ function warnPendingRestore(server: Server, note: RestoreNote): void {
 
 /**
  * For a read in read-only mode (drift), which needs no guard since it repairs nothing: reads the server
- * and warns if it has a pending power restore. A missing server is left to the caller's own read.
+ * and warns if it has a pending power restore. A missing server is left to the caller's own read. The
+ * server is read once per drift run however many attachments it has (`readOnce`); each caller warns.
  */
 export async function warnIfPendingRestore(
   session: Session,
   serverId: string,
   action: string,
 ): Promise<void> {
-  try {
-    const server = await getServer(session, serverId, `${action}: reading server ${serverId}`);
-    const note = restoreNoteOf(server);
-    if (note) warnPendingRestore(server, note);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  const key = `server ${serverId} at ${await session.endpoint("compute")} for ${await session.projectId()}`;
+  const server = await readOnce(key, () =>
+    getServer(session, serverId, `${action}: reading server ${serverId}`).catch((err) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }),
+  );
+  const note = server && restoreNoteOf(server);
+  if (server && note) warnPendingRestore(server, note);
 }
 
 /** True when the note was written by another process of this host that still runs. */

@@ -35,7 +35,7 @@ export {
 export type { OpenStackErrorDetails } from "./errors";
 export type { HttpMethod, HttpResponse, TlsOptions } from "./http";
 export { setRequestTimeout } from "./http";
-export { setReadOnly, isReadOnly, ReadOnlyError } from "./readOnly";
+export { setReadOnly, isReadOnly, readOnce, ReadOnlyError } from "./readOnly";
 export { compareMicroversions, parseMicroversion } from "./microversions";
 export type { VersionRange } from "./microversions";
 export { retryWhileBusy, resendUnlessApplied, DEFAULT_RETRY } from "./retry";

@@ -120,6 +120,7 @@ describe("drift: ServerShareAttachment on the simulator", function () {
   it("reports a pending power restore an interrupted run left, and leaves the server stopped", async () => {
     const vm = await createServer(client, { user: "admin" });
     const state = await attach("data", vm);
+    const other = await attach("logs", vm);
     assert.equal(state.outputs.status, "active");
     // What a `pulumi up` killed after its stop leaves: the note in the metadata, the server SHUTOFF.
     const note = { state: "ACTIVE", by: `elsewhere#${process.pid}`, at: new Date().toISOString() };
@@ -134,20 +135,34 @@ describe("drift: ServerShareAttachment on the simulator", function () {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     await client.call("admin", "POST", `${SERVERS}/${vm}/action`, { body: { "os-stop": null } });
     await serverReaches(client, vm, "SHUTOFF");
-    const file = writeExport("restore.json", [state]);
+    const file = writeExport("restore.json", [state, other]);
     c.sim.world.requestLog.clear();
 
     const result = await withOsEnvironment(admin, () => cliInProcess(["drift", file, "--json"]));
     assert.equal(result.code, 2, result.stderr);
-    const [report] = JSON.parse(result.stdout).resources;
-    assert.equal(report.status, "changed");
-    assert.deepEqual(report.changes, [{ property: "status", recorded: "active", live: "inactive" }]);
-    assert.equal(report.notes.length, 1);
-    assert.match(
-      report.notes[0],
-      new RegExp(
-        `server ${vm} is SHUTOFF with a pending power restore to ACTIVE .*not restored here \\(read-only\\)`,
-      ),
+    const reports = JSON.parse(result.stdout).resources;
+    assert.equal(reports.length, 2);
+    for (const report of reports) {
+      assert.equal(report.status, "changed");
+      assert.deepEqual(report.changes, [{ property: "status", recorded: "active", live: "inactive" }]);
+      assert.equal(report.notes.length, 1, "each attachment of the server has the note");
+      assert.match(
+        report.notes[0],
+        new RegExp(
+          `server ${vm} is SHUTOFF with a pending power restore to ACTIVE .*not restored here \\(read-only\\)`,
+        ),
+      );
+    }
+    assert.deepEqual(
+      serviceRequests()
+        .filter((r) => r.service === "compute" && r.path !== "/compute/v2.1/")
+        .map((r) => `${r.method} ${r.route}`)
+        .sort(),
+      [
+        "GET /compute/v2.1/servers/:server_id",
+        ...Array(2).fill("GET /compute/v2.1/servers/:server_id/shares/:share_id"),
+      ],
+      "the server is read once for both of its attachments",
     );
     assert.deepEqual(mutations(), [], "drift restored nothing");
     const server = await serverOf(client, vm);

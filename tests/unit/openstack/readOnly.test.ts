@@ -4,6 +4,7 @@ import {
   connect,
   isReadOnly,
   OpenStackError,
+  readOnce,
   ReadOnlyError,
   setReadOnly,
   setRequestTimeout,
@@ -76,6 +77,29 @@ describe("openstack/readOnly and the process-wide request timeout", () => {
     });
     assert.deepEqual((await s.request("compute", "GET", "/servers")).data, { servers: [] });
     assert.equal(keystone.issued(), 1);
+  });
+
+  it("readOnce: one read per key while read-only (a failed one is not kept); every call reads otherwise", async () => {
+    let reads = 0;
+    const read = (fail = false) =>
+      readOnce("server S", async () => {
+        reads++;
+        if (fail) throw new Error("no answer");
+        return { id: "S", read: reads };
+      });
+    assert.deepEqual(await Promise.all([read(), read()]), [
+      { id: "S", read: 1 },
+      { id: "S", read: 2 },
+    ]);
+    setReadOnly(true);
+    reads = 0;
+    await assert.rejects(read(true), /no answer/);
+    const [a, b] = await Promise.all([read(), read()]);
+    assert.equal(a, b, "one answer shared");
+    assert.deepEqual([a, reads], [{ id: "S", read: 2 }, 2]);
+    assert.equal(await readOnce("server T", async () => "T"), "T", "another key reads");
+    setReadOnly(true); // a new read-only period forgets the answers of the last one
+    assert.deepEqual(await read(), { id: "S", read: 3 });
   });
 
   it("setRequestTimeout applies to requests that set no timeout of their own, and is validated", async () => {
