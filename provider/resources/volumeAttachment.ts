@@ -237,9 +237,11 @@ async function waitForAttached(
 }
 
 /**
- * Waits until neither Nova nor Cinder shows the attachment. The detach failed when, after the volume is
- * seen back to `in-use`, both still show it attached (Nova rolled the detach back); reading them after the
- * volume keeps a detach that completes between the reads from looking like that.
+ * Waits until neither Nova nor Cinder shows the attachment. Each poll reads the volume first: while it is
+ * `detaching` with this server among its attachments, that one request says "not yet". Otherwise Nova and
+ * Cinder are read after it: the detach failed when the volume was back to `in-use` and both still show the
+ * attachment (Nova rolled the detach back); reading them after the volume keeps a detach that completes
+ * between the reads from looking like that.
  */
 async function waitForDetached(
   s: Session,
@@ -248,26 +250,26 @@ async function waitForDetached(
   i: VolumeAttachmentInputs,
   options: { action: string; timeoutMs: number },
 ): Promise<void> {
-  const attached = (e: { cinder: CinderAttachment[] }) => e.cinder.some((a) => a.status === "attached");
   await waitFor({
     what: `${describe(i)} to be detached`,
     timeoutMs: options.timeoutMs,
     onProgress: (message) => log.info(message),
     poll: async () => {
+      const volume = await showVolume(s, i.volumeId, options.action);
+      const ours = volume.attachments.some((a) => a.serverId === i.serverId);
+      if (volume.status === "detaching" && ours) return { done: false, state: "volume detaching" };
       const seen = await attachmentEvidence(s, computeMv, cinderMv, i, options.action);
       if (!seen.nova && seen.cinder.length === 0) return { done: true, value: undefined };
-      if (!attached(seen)) return { done: false, state: "Nova cleans up" };
-      const volume = await showVolume(s, i.volumeId, options.action);
-      if (volume.status === "in-use") {
-        const again = await attachmentEvidence(s, computeMv, cinderMv, i, options.action);
-        if (again.nova && attached(again)) {
-          throw new Error(
-            `${options.action}: Nova gave the detach up: the volume is "in-use" and still attached to the server ` +
-              `(see the server's instance actions: openstack server event list ${i.serverId})`,
-          );
-        }
+      if (volume.status === "in-use" && seen.nova && seen.cinder.some((a) => a.status === "attached")) {
+        throw new Error(
+          `${options.action}: Nova gave the detach up: the volume is "in-use" and still attached to the server ` +
+            `(see the server's instance actions: openstack server event list ${i.serverId})`,
+        );
       }
-      return { done: false, state: `volume ${volume.status}` };
+      return {
+        done: false,
+        state: volume.status === "detaching" ? "Nova cleans up" : `volume ${volume.status}`,
+      };
     },
   });
 }

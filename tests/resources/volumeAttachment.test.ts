@@ -578,6 +578,49 @@ describe("VolumeAttachment (simulator)", () => {
   });
 
   describe("detach safeguards", () => {
+    it("follows a detach on the volume alone while it is detaching: Nova and Cinder are read at the end", async () => {
+      const { serverId, volumeId } = await pair();
+      const { id, outs } = await create({ serverId, volumeId });
+      const volumeReads = () => cloud.requests({ method: "GET", path: new RegExp(`/volumes/${volumeId}$`) });
+      cloud.clearRequests();
+      cloud.sim.world.transitions.hold("volume.detach"); // detaching until four polls have seen it
+      const deleted = impl.delete(id, outs);
+      try {
+        await cloud.client.until(
+          async () => volumeReads().length,
+          (n) => n >= 4,
+          10_000,
+        );
+      } finally {
+        cloud.sim.world.transitions.release("volume.detach");
+      }
+      await deleted;
+      assert.equal(cloud.volume(volumeId).status, "available");
+      const novaReads = cloud.requests({
+        method: "GET",
+        path: new RegExp(`${novaBase(serverId)}/${volumeId}$`),
+      });
+      const cinderReads = cloud.requests({ method: "GET", path: /\/attachments(\/detail)?$/ });
+      assert.deepEqual([novaReads.length, cinderReads.length], [1, 1], "one look at each once it is over");
+    });
+
+    it("makes a detach Nova gave up (the volume in-use and attached again) a clear error", async () => {
+      const { serverId, volumeId } = await pair();
+      const { id, outs } = await create({ serverId, volumeId });
+      // Nova answers the DELETE and then does nothing: the volume stays in-use, still attached.
+      const path = `${novaBase(serverId)}/${volumeId}$`;
+      await cloud.client.control("POST", "/faults", {
+        method: "DELETE",
+        path,
+        action: "status",
+        status: 202,
+        count: 1,
+      });
+      const err = await rejection(impl.delete(id, { ...outs, timeoutSeconds: 20 }));
+      assert.match(err.message, /Nova gave the detach up: the volume is "in-use" and still attached/);
+      assert.deepEqual(attachedServers(volumeId), [serverId]);
+    });
+
     it("retries a detach while the server is busy", async () => {
       const { serverId, volumeId } = await pair();
       const { id, outs } = await create({ serverId, volumeId });
