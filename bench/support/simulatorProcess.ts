@@ -196,6 +196,11 @@ export class SimulatorProcess {
     );
   }
 
+  async volume(id: string): Promise<any> {
+    const project = SEED.users[0].projectId;
+    return (await this.expect([200], "GET", `/volume/v3/${project}/volumes/${id}`)).volume;
+  }
+
   /** An available 1 GB volume. */
   async createVolume(name: string): Promise<string> {
     const project = SEED.users[0].projectId;
@@ -204,7 +209,7 @@ export class SimulatorProcess {
     });
     await this.until(
       `volume ${volume.id} available`,
-      async () => (await this.expect([200], "GET", `/volume/v3/${project}/volumes/${volume.id}`)).volume,
+      () => this.volume(volume.id),
       (v) => v.status === "available",
     );
     return volume.id;
