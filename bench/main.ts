@@ -70,7 +70,7 @@ function printWaits(result: WaitsResult): void {
     );
   }
   console.log(
-    "\n1-2. Waits: overshoot per wait, wall time over transitions, requests per operation (Keystone aside)",
+    "\n1-2. Waits: overshoot per wait, wall time over transitions, requests per operation (the token request aside)",
   );
   console.log(table.toString());
   const vaCreate2s = result.operations.find(

@@ -1,6 +1,6 @@
 // Items 1 and 2 of the benchmark: for VolumeAttachment and ServerShareAttachment create and delete, at
 // 0.5 s and 2 s per transition, each wait's overshoot (transition complete -> first poll that saw it), the
-// whole operation's wall time over the sum of its transitions, and the requests it made (Keystone aside).
+// whole operation's wall time over the sum of its transitions, and the requests it made (the token request aside).
 import {
   WaitSpec,
   max,
