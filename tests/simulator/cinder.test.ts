@@ -58,7 +58,11 @@ describe("simulator Cinder volumes", () => {
         [],
       );
       const [entry] = res.body.versions;
-      assert.deepEqual([entry.id, entry.min_version, entry.version], ["v3.0", "3.0", "3.71"]);
+      // Cinder 21 (profile debian-bookworm) says updated 2022-08-31 (tests/simulator/realRecordings.test.ts)
+      assert.deepEqual(
+        [entry.id, entry.min_version, entry.version, entry.updated],
+        ["v3.0", "3.0", "3.71", "2023-08-31T00:00:00Z"],
+      );
       assert.equal(entry.links[1].href, `${sim.url}/volume/v3/`);
       assert.deepEqual(
         [res.headers.get("openstack-api-version"), res.headers.get("vary")],

@@ -95,7 +95,19 @@ describe("simulator: Manila", () => {
       try {
         const body: any = await (await fetch(`${sim.url}/share/`)).json();
         assert.equal(body.versions[0].version, "2.73");
-        assert.equal((await api("GET", "/share/v2/shares", "2.74")).status, 406);
+        const high = await api("GET", "/share/v2/shares", "2.74");
+        assert.equal(high.status, 406);
+        // Manila 16+ fills its messages in; Manila 15 (profile debian-bookworm) did not
+        // (tests/simulator/realRecordings.test.ts).
+        assert.equal(
+          high.body.computeFault.message,
+          "Version 2.74 is not supported by the API. Minimum is 2.0 and maximum is 2.73.",
+        );
+        const malformed = await api("GET", "/share/v2/shares", "2.x");
+        assert.equal(
+          malformed.body.badRequest.message,
+          "API Version String 2.x is of invalid format. Must be of format MajorNum.MinorNum.",
+        );
       } finally {
         await client.control("PATCH", "/config", { microversions: { share: { min: "2.0", max: "2.99" } } });
       }

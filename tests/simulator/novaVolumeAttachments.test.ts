@@ -441,12 +441,17 @@ describe("simulator: Nova volume attachments", () => {
       }
       let res = await api("PUT", VA(vm, vol), "2.85", { volumeAttachment: { volumeId: other } });
       assert.equal(res.status, 403, "2.85 with another volumeId is a swap");
-      res = await api("PUT", VA(vm, vol), "2.84", { volumeAttachment: { volumeId: other } }, "admin");
-      assert.equal(res.status, 409);
-      assert.equal(
-        res.body.conflictingRequest.message,
-        `volume ${vol} is not migrating; this API should only be called by Cinder`,
-      );
+      // Naming the attached volume itself too: the migration check comes first (Nova 26, profile
+      // debian-bookworm, checked the new volume first: below).
+      await inUse(vol);
+      for (const volumeId of [other, vol]) {
+        res = await api("PUT", VA(vm, vol), "2.84", { volumeAttachment: { volumeId } }, "admin");
+        assert.equal(res.status, 409);
+        assert.equal(
+          res.body.conflictingRequest.message,
+          `volume ${vol} is not migrating; this API should only be called by Cinder`,
+        );
+      }
       assert.equal(
         (
           await api("PUT", VA(vm, vol), "2.84", {
