@@ -5,14 +5,24 @@ import * as path from "path";
 
 /**
  * The upstream samples live in the team's shared folder beside the project (../shared/openstack-api/samples);
- * it is searched for upward from the project, so worktrees find it too. They are not copied into the repo.
+ * it is searched for upward from the project, so worktrees find it too (CI: a clone with ../shared beside it).
+ * A clone elsewhere names the folder with OPENSTACK_API_SAMPLES. They are not copied into the repo.
  */
 export function samplesDir(): string {
-  for (let dir = path.resolve(__dirname, "..", ".."); ; dir = path.dirname(dir)) {
+  const given = process.env.OPENSTACK_API_SAMPLES;
+  if (given) {
+    if (!fs.existsSync(given)) throw new Error(`OPENSTACK_API_SAMPLES=${given} does not exist`);
+    return given;
+  }
+  const project = path.resolve(__dirname, "..", "..");
+  for (let dir = project; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, "shared", "openstack-api", "samples");
     if (fs.existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir)
-      throw new Error("shared/openstack-api/samples not found above the project");
+      throw new Error(
+        `shared/openstack-api/samples not found in ${project} or above it: put the team's shared folder ` +
+          "beside the project, or set OPENSTACK_API_SAMPLES to its openstack-api/samples",
+      );
   }
 }
 

@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
-import { loadSample, shapeDiff } from "../support/shape";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadSample, samplesDir, shapeDiff } from "../support/shape";
 
 describe("shapeDiff (sample comparison helper)", () => {
   it("finds missing, unexpected and retyped keys, including inside arrays", () => {
@@ -29,5 +32,20 @@ describe("shapeDiff (sample comparison helper)", () => {
   it("loads the upstream samples from the shared folder", () => {
     const sample = loadSample("cinder/attachment-show-response.json") as any;
     assert.ok(sample.attachment.id);
+  });
+
+  it("takes the samples folder from OPENSTACK_API_SAMPLES when a clone has no shared folder above it", () => {
+    const saved = process.env.OPENSTACK_API_SAMPLES;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "samples-"));
+    try {
+      process.env.OPENSTACK_API_SAMPLES = dir;
+      assert.equal(samplesDir(), dir);
+      process.env.OPENSTACK_API_SAMPLES = path.join(dir, "missing");
+      assert.throws(() => samplesDir(), /OPENSTACK_API_SAMPLES=.*missing does not exist/);
+    } finally {
+      if (saved === undefined) delete process.env.OPENSTACK_API_SAMPLES;
+      else process.env.OPENSTACK_API_SAMPLES = saved;
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 });
