@@ -6,6 +6,7 @@
 // attachment may remain (Nova share mappings and block device mappings, Cinder attachments, Manila access
 // rules Nova granted, volumes not back to available), and every server must be back in its original power
 // state with no power-restore note left in its metadata.
+import * as os from "os";
 import { performance } from "perf_hooks";
 import { RESTORE_NOTE_KEY } from "../provider/compute/serverGuard";
 import { unansweredPostSettings } from "../provider/resources/volumeAttachment";
@@ -96,6 +97,8 @@ export interface SoakResult {
   failures: { lane: string; operation: string; message: string }[];
   leaked: string[];
   powerStates: { lane: string; expected: string; actual: string; note?: string }[];
+  /** The machine's 1-minute load average when the cycles started and ended, and its CPUs. */
+  load: { start: number; end: number; cpus: number };
 }
 
 export async function runSoak(options: {
@@ -154,6 +157,7 @@ export async function runSoak(options: {
       failures: [],
       leaked: [],
       powerStates: [],
+      load: { start: os.loadavg()[0], end: 0, cpus: os.cpus().length },
     };
     const since = Date.now();
     const { faults } = await sim.control("POST", "/faults", { faults: SOAK_FAULTS, seed: options.seed ?? 1 });
@@ -192,6 +196,7 @@ export async function runSoak(options: {
       }
     }
     result.wallSeconds = (performance.now() - started) / 1000;
+    result.load.end = os.loadavg()[0];
     await sim.control("DELETE", "/faults");
 
     const requests = (await sim.requests(since)).filter((r) => r.service !== "identity");
@@ -252,6 +257,7 @@ export function soakReport(r: SoakResult): string {
   const tooMany = n("429") + n("429 Retry-After 1");
   return [
     `fault soak: ${r.cycles} cycles, ${r.operations} operations, ${r.wallSeconds.toFixed(1)} s, ${r.requests} requests (Keystone aside, ${r.gets} of them GETs)`,
+    `load average ${r.load.start.toFixed(1)} at start, ${r.load.end.toFixed(1)} at end, on ${r.load.cpus} CPUs`,
     `injected: 503 on ${percent(n("503"), r.gets)} of GETs (${n("503")}); connection reset on ${percent(n("reset"), r.requests)} ` +
       `(${n("reset")}) and 429 on ${percent(tooMany, r.requests)} (${tooMany}; ${n("429 Retry-After 1")} with Retry-After: 1, ` +
       `the others 0) of all requests; ${r.bursts} bursts of busy 409s on Nova's POSTs and DELETEs (${n("409")})`,
