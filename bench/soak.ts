@@ -9,6 +9,7 @@
 import * as os from "os";
 import { performance } from "perf_hooks";
 import { RESTORE_NOTE_KEY } from "../provider/compute/serverGuard";
+import { DEFAULT_RETRY } from "../provider/openstack";
 import { unansweredPostSettings } from "../provider/resources/volumeAttachment";
 import type { FaultRule } from "../simulator/core/faultInjection";
 import { coldStart, create, remove, useSimulator } from "./support/ourProvider";
@@ -105,11 +106,18 @@ export async function runSoak(options: {
   cycles: number;
   seed?: number;
   progress?: (line: string) => void;
+  /**
+   * The transport's backoff base while the soak runs (default: the client's own, 250 ms). The simulator's
+   * faults do not depend on time, so a short one tests the same retries, only sooner (npm test's variant).
+   */
+  retryBaseDelayMs?: number;
 }): Promise<SoakResult> {
   const sim = await SimulatorProcess.start({ transitions: { default: 10 } });
   // Nova's conductor acts within a transition here (10 ms), not within seconds as in a real cloud.
   const lookMs = unansweredPostSettings.lookMs;
   unansweredPostSettings.lookMs = 1000;
+  const retryBaseDelayMs = DEFAULT_RETRY.baseDelayMs;
+  DEFAULT_RETRY.baseDelayMs = options.retryBaseDelayMs ?? retryBaseDelayMs;
   try {
     useSimulator(sim);
     const [serverA, serverB, serverC] = await Promise.all([
@@ -244,6 +252,7 @@ export async function runSoak(options: {
     return result;
   } finally {
     unansweredPostSettings.lookMs = lookMs;
+    DEFAULT_RETRY.baseDelayMs = retryBaseDelayMs;
     await sim.close();
   }
 }
