@@ -66,7 +66,7 @@ describe("ServerShareAttachment: a provider process killed after the stop", func
       if (!sim.world.requestLog.records.slice(from).some(lists)) return;
       clearInterval(look);
       sim.world.transitions.release("share.attach");
-    }, 2);
+    }, 2).unref(); // a test that fails first leaves nothing running
   }
 
   it("leaves the note; a read of another attachment on the server finishes the restore", async () => {

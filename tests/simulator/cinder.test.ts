@@ -366,15 +366,14 @@ describe("simulator Cinder volumes", () => {
         /^Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached/,
       );
       await api("POST", `/volume/v3/${DEMO}/volumes/${id}/action`, demo, { "os-unreserve": null });
-      sim.world.config.transitions["volume.delete"] = 40;
+      sim.world.transitions.hold("volume.delete");
       const del = await api("DELETE", `/volume/v3/${DEMO}/volumes/${id}`, demo);
       assert.deepEqual([del.status, del.body], [202, undefined]);
       assert.equal(
         (await api("GET", `/volume/v3/${DEMO}/volumes/${id}`, demo)).body.volume.status,
         "deleting",
       );
-      await new Promise((r) => setTimeout(r, 60));
-      delete sim.world.config.transitions["volume.delete"];
+      sim.world.transitions.release("volume.delete");
       assert.equal((await api("GET", `/volume/v3/${DEMO}/volumes/${id}`, demo)).status, 404);
       assert.equal((await api("DELETE", `/volume/v3/${DEMO}/volumes/${id}`, demo)).status, 404);
     });

@@ -101,6 +101,18 @@ describe("compute/serverGuard", () => {
   });
   afterEach(() => server.close());
 
+  /**
+   * Runs `then` once the fake has received `n` requests matching method and path prefix: what another
+   * process or the compute host does meanwhile happens after the guard has looked, however slow the machine.
+   */
+  const afterRequests = (n: number, method: string, prefix: string, then: () => void) => {
+    const check = setInterval(() => {
+      if (server.count(method, prefix) < n) return;
+      clearInterval(check);
+      then();
+    }, 2).unref(); // a test that fails first leaves nothing running
+  };
+
   const vm = (id: string, status: string, extra: Partial<FakeVm> = {}) => {
     const v: FakeVm = { status, task: null, metadata: {}, shares: [], ...extra };
     nova.vms.set(id, v);
@@ -280,11 +292,11 @@ describe("compute/serverGuard", () => {
     const note = { state: "ACTIVE", by: `${os.hostname()}#${process.ppid}`, at: "2026-01-01T00:00:00Z" };
     const v = vm("s", "SHUTOFF", { metadata: { [RESTORE_NOTE_KEY]: JSON.stringify(note) } });
     let entered = 0;
-    setTimeout(() => {
+    afterRequests(3, "GET", "/compute/v2.1/servers/s", () => {
       // the other process finishes: it starts the server and deletes its note
       v.status = "ACTIVE";
       delete v.metadata[RESTORE_NOTE_KEY];
-    }, 150);
+    });
     await withServer(session, "s", opts("attaching"), async (guard) => {
       entered = Date.now();
       assert.equal(guard.server?.status, "ACTIVE");
@@ -307,7 +319,7 @@ describe("compute/serverGuard", () => {
     await withServer(session, "s", opts("attaching"), async (guard) => {
       await guard.stop();
       v.shares.push({ share_id: "X", status: "attaching", tag: "X" });
-      setTimeout(() => (v.shares[0].status = "inactive"), 80);
+      afterRequests(1, "GET", "/compute/v2.1/servers/s/shares", () => (v.shares[0].status = "inactive"));
     });
     assert.equal(v.status, "ACTIVE", "an early start would have put the server in ERROR");
     assert.ok(server.count("GET", "/compute/v2.1/servers/s/shares") >= 2);

@@ -105,13 +105,12 @@ describe("openstack/readOnly and the process-wide request timeout", () => {
   it("setRequestTimeout applies to requests that set no timeout of their own, and is validated", async () => {
     server.route("GET", "/v2.1/slow", { delayMs: 400, body: {} });
     setRequestTimeout(50);
-    const started = Date.now();
     const err = await noauth()
       .request("compute", "GET", "/slow")
       .catch((e) => e);
     assert.ok(err instanceof OpenStackError, String(err));
-    assert.match(err.message, /timeout/i);
-    assert.ok(Date.now() - started < 350, "the request should have timed out after about 50 ms");
+    // The 400 ms answer never arrived: the 50 ms timeout ended the request (no timing assumption needed).
+    assert.match(err.message, /timeout of 50ms exceeded/);
     // a request's own timeout wins
     assert.deepEqual((await noauth().request("compute", "GET", "/slow", { timeoutMs: 5000 })).data, {});
     assert.throws(() => setRequestTimeout(0), /positive number of milliseconds, got 0/);
