@@ -62,7 +62,7 @@ describe("the provider's log in Pulumi's provider host", () => {
       .finally(() => (finished = true));
     // The core's waitFor reports progress every 20 ms here; wait for the first line, then end the wait.
     const progress = () => lines.find(({ line }) => line.includes(`waiting for probe file ${file}`));
-    for (let waited = 0; !progress() && waited < 10_000; waited += 20) {
+    for (const deadline = Date.now() + 5000; !progress() && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.ok(progress(), `no progress line; stdout:\n${host.stdout}`);

@@ -69,7 +69,7 @@ registerImplementation(probeKind, {
     if (inputs.waitForFile) {
       await core.waitFor({
         what: `probe file ${inputs.waitForFile}`,
-        timeoutMs: 30_000,
+        timeoutMs: 10_000, // under the 20 s of a test's mocha timeout: a wait that never ends fails as itself
         progressIntervalMs: 20,
         onProgress: (message) => core.log.info(message),
         poll: async () =>
