@@ -25,7 +25,7 @@ export interface ApplicationCredential {
   userId: string;
 }
 
-/** The caller of a request, as a service's policy engine sees it. */
+/** The caller of a request, as a service's policy engine sees it (with the request id: Nova's RequestContext). */
 export interface Principal {
   userId: string;
   userName: string;
@@ -33,6 +33,8 @@ export interface Principal {
   projectName: string;
   roles: string[];
   isAdmin: boolean;
+  /** The id the response carries (X-OpenStack-Request-Id); Nova records instance actions under it. */
+  requestId?: string;
 }
 
 export interface Token {

@@ -186,7 +186,7 @@ export function registerService(
           reply.header("WWW-Authenticate", `Keystone uri='${world.baseUrl}/identity'`);
           return reply.code(401).send(KEYSTONE_401_BODY);
         }
-        request.principal = principal;
+        request.principal = { ...principal, requestId: id };
         if (service === "identity" || request.is404) return;
         const { minVersion, maxVersion } = request.routeOptions.config;
         if (minVersion && Version.of(world.config.microversions[service].max).compare(minVersion) < 0) {

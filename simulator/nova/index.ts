@@ -4,6 +4,7 @@ import { registerServiceControl } from "../control/routes";
 import { registerService } from "../core/service";
 import type { World } from "../core/world";
 import { register as registerControl } from "./control";
+import { register as registerInstanceActions } from "./routes/instanceActions";
 import { register as registerServerShares } from "./routes/serverShares";
 import { register as registerServers } from "./routes/servers";
 import { register as registerVersions } from "./routes/versions";
@@ -15,6 +16,7 @@ export function register(app: FastifyInstance, world: World): void {
     registerServers(scope, world);
     registerServerShares(scope, world);
     registerVolumeAttachments(scope, world);
+    registerInstanceActions(scope, world);
   });
   registerServiceControl(app, "nova", (scope) => registerControl(scope, world));
 }

@@ -1,5 +1,6 @@
 // Nova's state machines, apart from HTTP: servers (build, power, lock, metadata, delete) here; share
-// mappings (FACTS §2) in serverShares.ts and volume attachments (FACTS §3) in volumeAttachments.ts.
+// mappings (FACTS §2) in serverShares.ts, volume attachments (FACTS §3) in volumeAttachments.ts and the
+// instance actions every operation records in instanceActions.ts.
 // Methods take the caller's Principal and run checks in the order nova-api runs them, raising ApiFault.
 // The compute service's asynchronous half runs through world.transitions under the kinds in TRANSITIONS.
 import { randomUUID } from "crypto";
@@ -7,6 +8,7 @@ import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/fau
 import type { Principal } from "../core/identity";
 import { pythonRepr } from "../core/python";
 import type { World } from "../core/world";
+import { ACTIONS, InstanceActionsModel } from "./instanceActions";
 import { DEFAULT_NOVA_SETTINGS, type NovaSettings, type SharesSupport } from "./settings";
 import { ServerSharesModel } from "./serverShares";
 import { VolumeAttachmentsModel } from "./volumeAttachments";
@@ -113,10 +115,12 @@ export class NovaModel {
   readonly servers = new Map<string, Server>();
   readonly shares: ServerSharesModel;
   readonly volumes: VolumeAttachmentsModel;
+  readonly actions: InstanceActionsModel;
 
   constructor(readonly world: World) {
     this.shares = new ServerSharesModel(this);
     this.volumes = new VolumeAttachmentsModel(this);
+    this.actions = new InstanceActionsModel(this);
   }
 
   /** Forgets every resource (control API reset). */
@@ -124,6 +128,7 @@ export class NovaModel {
     this.servers.clear();
     this.shares.reset();
     this.volumes.reset();
+    this.actions.reset();
   }
 
   settings(): NovaSettings {
@@ -155,10 +160,16 @@ export class NovaModel {
     projectId: string,
     level: "reader" | "member" | "admin",
   ): void {
-    const denied = () => new ApiFault(403, `Policy doesn't allow ${rule} to be performed.`);
-    if (principal.isAdmin) return;
-    if (level === "admin" || this.settings().policyDenied.includes(rule)) throw denied();
-    if (principal.projectId !== projectId || !principal.roles.includes(level)) throw denied();
+    if (!this.can(principal, rule, projectId, level)) {
+      throw new ApiFault(403, `Policy doesn't allow ${rule} to be performed.`);
+    }
+  }
+
+  /** `context.can(..., fatal=False)`: the same rules as `authorize`, as a yes or no. */
+  can(principal: Principal, rule: string, projectId: string, level: "reader" | "member" | "admin"): boolean {
+    if (principal.isAdmin) return true;
+    if (level === "admin" || this.settings().policyDenied.includes(rule)) return false;
+    return principal.projectId === projectId && principal.roles.includes(level);
   }
 
   /** common.get_instance: other projects' servers do not exist for non-admins. */
@@ -247,6 +258,10 @@ export class NovaModel {
     };
     this.servers.set(server.id, server);
     if (rootBdm) this.volumes.addRootMapping(principal, server, rootBdm);
+    const built = this.actions.event(
+      this.actions.start(principal, server.id, ACTIONS.create),
+      "compute__do_build_and_run_instance",
+    );
     const build = (): string | false => {
       if (this.servers.get(server.id) !== server || server.vmState !== "building") return false;
       const root = this.volumes.rootReady(server);
@@ -255,15 +270,15 @@ export class NovaModel {
         return false;
       }
       if (root === "error") {
-        this.setError(
-          server,
-          `Build of instance ${server.id} aborted: the boot volume could not be created.`,
-        );
+        const message = `Build of instance ${server.id} aborted: the boot volume could not be created.`;
+        this.setError(server, message);
+        built.finish(message);
         return "error";
       }
       this.volumes.connectRoot(server);
       Object.assign(server, { host: COMPUTE_HOST, vmState: "active", taskState: null, powerState: 1 });
       server.launchedAt = server.updatedAt = new Date();
+      built.finish();
       return "active";
     };
     this.after(TRANSITIONS.build, server.id, build);
@@ -313,10 +328,15 @@ export class NovaModel {
     this.checkHost(server, action);
     this.checkState(server, action, { vmStates: step.from });
     this.touch(server, { taskState: step.task });
+    const event = this.actions.event(this.actions.start(principal, server.id, action), step.event);
     this.after(step.kind, server.id, () => {
       if (this.servers.get(server.id) !== server || server.taskState !== step.task) return false;
-      if (!this.shares.power(server, action)) return server.vmState;
+      if (!this.shares.power(server, action)) {
+        event.finish(server.fault?.message ?? "power action failed");
+        return server.vmState;
+      }
       this.touch(server, { ...step.to, taskState: null });
+      event.finish();
       return step.to.vmState;
     });
   }
@@ -337,16 +357,20 @@ export class NovaModel {
     });
   }
 
-  /** lock (2.73: optional locked_reason): an owner lock, or an admin lock when an admin locks another's server. */
+  /**
+   * lock (2.73: optional locked_reason): an owner lock, or an admin lock when an admin locks another's
+   * server. The owner locking a locked server is a no-op (no action recorded).
+   */
   lock(principal: Principal, id: string, reason: string | null): void {
     const server = this.getServer(principal, id);
     this.authorize(principal, "os_compute_api:os-lock-server:lock", server.projectId, "member");
-    if (!server.lockedBy) {
-      this.touch(server, {
-        lockedBy: principal.projectId === server.projectId ? "owner" : "admin",
-        lockedReason: reason,
-      });
-    }
+    const isOwner = principal.projectId === server.projectId;
+    if (server.lockedBy && isOwner) return;
+    this.actions.during(this.actions.start(principal, id, ACTIONS.lock), "api_lock", () => {
+      if (!server.lockedBy) {
+        this.touch(server, { lockedBy: isOwner ? "owner" : "admin", lockedReason: reason });
+      }
+    });
   }
 
   unlock(principal: Principal, id: string): void {
@@ -360,7 +384,9 @@ export class NovaModel {
         "admin",
       );
     }
-    this.touch(server, { lockedBy: null, lockedReason: null });
+    this.actions.during(this.actions.start(principal, id, ACTIONS.unlock), "api_unlock", () =>
+      this.touch(server, { lockedBy: null, lockedReason: null }),
+    );
   }
 
   /** os-resetState (admin): vm_state active or error, task_state cleared. */
@@ -372,6 +398,7 @@ export class NovaModel {
         `Invalid input for field/attribute state. Value: ${pyStr(state)}. '${pyStr(state)}' is not one of ['active', 'error']`,
       );
     }
+    this.actions.start(principal, id, ACTIONS.resetState); // no event: the API sets the state itself
     this.touch(server, { vmState: state, taskState: null });
   }
 
@@ -443,12 +470,14 @@ const POWER_ACTIONS = {
     from: ["active", "error"],
     task: "powering-off",
     kind: TRANSITIONS.stop,
+    event: "compute_stop_instance",
     to: { vmState: "stopped", powerState: 4 },
   },
   start: {
     from: ["stopped"],
     task: "powering-on",
     kind: TRANSITIONS.start,
+    event: "compute_start_instance",
     to: { vmState: "active", powerState: 1 },
   },
 };
@@ -476,6 +505,17 @@ export function serverStatus(server: Server): string {
     shelved_offloaded: "SHELVED_OFFLOADED",
   };
   return byVm[server.vmState] ?? "UNKNOWN";
+}
+
+/** A `non_negative_integer` query parameter, or undefined when absent (Nova's schema message otherwise). */
+export function nonNegative(query: Record<string, string>, key: string): number | undefined {
+  if (query[key] === undefined) return undefined;
+  if (!/^\d+$/.test(query[key])) {
+    throw badRequest(
+      `Invalid input for query parameters ${key}. Value: ${query[key]}. '${query[key]}' does not match '^[0-9]*$'`,
+    );
+  }
+  return Number(query[key]);
 }
 
 /** Python's str() of a value in a message (None for null). */

@@ -5,6 +5,7 @@ import { randomUUID } from "crypto";
 import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/faults";
 import type { Principal } from "../core/identity";
 import type { Share } from "../manila/model";
+import { ACTIONS, type EventReporter } from "./instanceActions";
 import { NOVA_SERVICE, TRANSITIONS, pyStr, type NovaModel, type Server } from "./model";
 
 export type MappingStatus = "attaching" | "detaching" | "active" | "inactive" | "error";
@@ -144,7 +145,8 @@ export class ServerSharesModel {
     }
     if (this.mappingsOf(serverId).some((m) => m.tag === mapping.tag)) throw duplicate(); // unique (instance, tag)
     this.mappings.set(mapping.uuid, mapping);
-    this.scheduleAllow(mapping, 0);
+    const action = this.nova.actions.start(principal, serverId, ACTIONS.attachShare);
+    this.scheduleAllow(mapping, 0, this.nova.actions.event(action, "compute_allow_share"));
     return mapping;
   }
 
@@ -176,18 +178,22 @@ export class ServerSharesModel {
     const mapping = this.find(serverId, shareId);
     if (!mapping) throw notFound(`Share ${shareId} could not be found.`);
     mapping.status = "detaching";
-    this.scheduleDeny(mapping);
+    const action = this.nova.actions.start(principal, serverId, ACTIONS.detachShare);
+    this.scheduleDeny(mapping, this.nova.actions.event(action, "compute_deny_share"));
   }
 
-  private scheduleDeny(mapping: ShareMapping): void {
+  private scheduleDeny(mapping: ShareMapping, event: EventReporter): void {
     this.nova.after(TRANSITIONS.shareDetach, mapping.uuid, () => {
       if (mapping.status !== "detaching") return false;
       if (!this.lock(mapping)) {
-        this.scheduleDeny(mapping);
+        this.scheduleDeny(mapping, event);
         return false;
       }
       const outcome = this.deny(mapping);
       this.unlock(mapping);
+      if (outcome === "deleted") event.finish();
+      else if (this.mappings.has(mapping.uuid))
+        event.finish(`Share ${mapping.shareId} could not be detached.`);
       return outcome;
     });
   }
@@ -211,18 +217,23 @@ export class ServerSharesModel {
    * per "share.attach" period, up to share_apply_policy_timeout) until it is active → inactive; any
    * Manila refusal, or the timeout → error.
    */
-  private scheduleAllow(mapping: ShareMapping, poll: number): void {
+  private scheduleAllow(mapping: ShareMapping, poll: number, event: EventReporter): void {
     this.nova.after(TRANSITIONS.shareAttach, mapping.uuid, () => {
       if (this.mappings.get(mapping.uuid) !== mapping || mapping.status !== "attaching") {
         this.unlock(mapping);
         return false;
       }
       if (!this.lock(mapping)) {
-        this.scheduleAllow(mapping, poll); // waits for the other allow/deny of this share
+        this.scheduleAllow(mapping, poll, event); // waits for the other allow/deny of this share
         return false;
       }
       const finish = (status: MappingStatus) => {
         this.unlock(mapping);
+        event.finish(
+          status === "error"
+            ? `Share access could not be granted to share id ${mapping.shareId}.`
+            : undefined,
+        );
         return this.setStatus(mapping, status);
       };
       const manila = this.nova.world.manila;
@@ -246,7 +257,7 @@ export class ServerSharesModel {
       } else if (poll >= this.nova.settings().shareApplyPolicyTimeout) {
         return finish("error"); // ShareAccessGrantError: too many retries
       }
-      this.scheduleAllow(mapping, poll + 1);
+      this.scheduleAllow(mapping, poll + 1, event);
       return false;
     });
   }

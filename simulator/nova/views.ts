@@ -1,9 +1,10 @@
 // Nova's JSON per microversion (nova/api/openstack/compute/views/servers.py, views/server_shares.py,
-// volume_attachments.py's _translate_attachment_detail_view).
+// volume_attachments.py's _translate_attachment_detail_view, instance_actions.py's _format_action/_event).
 import { createHash } from "crypto";
 import type { Principal } from "../core/identity";
 import type { Version } from "../core/microversion";
 import { COMPUTE_HOST, serverStatus, type Flavor, type NovaModel, type Server } from "./model";
+import type { ActionEvent, InstanceAction } from "./instanceActions";
 import type { ShareMapping } from "./serverShares";
 import type { AttachRequest, Bdm } from "./volumeAttachments";
 
@@ -18,6 +19,14 @@ export interface ViewContext {
 export const isotime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 /** str() of a naive datetime as Nova's JSON shows it: "2013-09-23T13:37:00.880302". */
 const naive = (d: Date | null) => (d ? d.toISOString().replace("Z", "000") : null);
+
+/** utils.generate_hostid: sha224 of project id + host, "" without a host. */
+const hostIdOf = (host: string | null, projectId: string) =>
+  host
+    ? createHash("sha224")
+        .update(projectId + host)
+        .digest("hex")
+    : "";
 
 function links(ctx: ViewContext, collection: string, id: string) {
   return [
@@ -76,11 +85,7 @@ export function serverDetail(ctx: ViewContext, server: Server, options: { list?:
     addresses: {},
     created: isotime(server.createdAt),
     flavor,
-    hostId: server.host
-      ? createHash("sha224")
-          .update(server.projectId + server.host)
-          .digest("hex")
-      : "",
+    hostId: hostIdOf(server.host, server.projectId),
     id: server.id,
     image: server.imageId
       ? {
@@ -196,5 +201,68 @@ export function attachResponse(mv: Version, serverId: string, bdm: Bdm, request:
   };
   if (mv.atLeast("2.70")) v.tag = request.tag;
   if (mv.atLeast("2.79")) v.delete_on_termination = request.deleteOnTermination;
+  return v;
+}
+
+/** ACTION_KEYS (2.1), plus updated_at from 2.58. */
+function actionFields(mv: Version, action: InstanceAction) {
+  const v: Record<string, unknown> = {
+    action: action.action,
+    instance_uuid: action.instanceUuid,
+    message: action.message,
+    project_id: action.projectId,
+    request_id: action.requestId,
+    start_time: naive(action.startTime),
+    user_id: action.userId,
+  };
+  if (mv.atLeast("2.58")) v.updated_at = naive(action.updatedAt);
+  return v;
+}
+
+/** The list; from 2.58 a "next" link when the page is as long as the limit in force (CONF.api.max_limit). */
+export function instanceActionsView(
+  ctx: ViewContext,
+  serverId: string,
+  page: { actions: InstanceAction[]; limit?: number },
+  query: Record<string, string>,
+) {
+  const v: Record<string, unknown> = { instanceActions: page.actions.map((a) => actionFields(ctx.mv, a)) };
+  const last = page.actions[page.actions.length - 1];
+  if (page.limit && last && page.actions.length === page.limit) {
+    const params = new URLSearchParams(Object.entries(query).sort(([a], [b]) => (a < b ? -1 : 1)));
+    params.set("marker", last.requestId);
+    v.links = [
+      { href: `${ctx.baseUrl}/compute/v2.1/servers/${serverId}/os-instance-actions?${params}`, rel: "next" },
+    ];
+  }
+  return v;
+}
+
+/**
+ * One action. Events: below 2.51 only for callers the `events` policy (admin) allows, from 2.51 for all;
+ * traceback and (2.62) host only for those, hostId (2.62) for all, details (2.84) under `events:details`.
+ */
+export function instanceActionView(ctx: ViewContext, action: InstanceAction, serverProjectId: string) {
+  const { mv, principal, model } = ctx;
+  const rule = (name: string) => `os_compute_api:os-instance-actions:${name}`;
+  const admin = model.can(principal, rule("events"), serverProjectId, "admin");
+  const v = actionFields(mv, action);
+  if (!admin && !mv.atLeast("2.51")) return v;
+  const details =
+    mv.atLeast("2.84") && model.can(principal, rule("events:details"), serverProjectId, "admin");
+  const eventView = (e: ActionEvent) => {
+    const ev: Record<string, unknown> = {
+      event: e.event,
+      start_time: naive(e.startTime),
+      finish_time: naive(e.finishTime),
+      result: e.result,
+    };
+    if (admin) ev.traceback = e.traceback;
+    if (admin && mv.atLeast("2.62")) ev.host = e.host;
+    if (mv.atLeast("2.62")) ev.hostId = hostIdOf(e.host, action.projectId || serverProjectId);
+    if (details) ev.details = e.details;
+    return ev;
+  };
+  v.events = [...action.events].reverse().map(eventView); // newest first
   return v;
 }

@@ -7,7 +7,8 @@ import { pythonRepr } from "../core/python";
 import { ApiFault, badRequest, conflict, forbidden, notFound } from "../core/faults";
 import type { Principal } from "../core/identity";
 import type { Version } from "../core/microversion";
-import { COMPUTE_HOST, TRANSITIONS, pyStr, type NovaModel, type Server } from "./model";
+import { ACTIONS, type InstanceAction } from "./instanceActions";
+import { COMPUTE_HOST, TRANSITIONS, nonNegative, pyStr, type NovaModel, type Server } from "./model";
 
 export interface Bdm {
   uuid: string;
@@ -255,11 +256,15 @@ export class VolumeAttachmentsModel {
       // Done inline: no host, no connector; the volume is in-use at once (FACTS §3.5).
       const bdm = newBdm(null);
       try {
-        bdm.attachmentId = this.cinder.createAttachment(owner, {
+        const attachmentId = this.cinder.createAttachment(owner, {
           volumeId: volume.id,
           instanceUuid: serverId,
         }).id;
-        this.cinder.completeAttachment(owner, bdm.attachmentId);
+        bdm.attachmentId = attachmentId;
+        const action = this.nova.actions.start(principal, serverId, ACTIONS.attachVolume);
+        this.nova.actions.during(action, "api_attach_volume", () =>
+          this.cinder.completeAttachment(owner, attachmentId),
+        );
       } catch (error) {
         this.bdms.delete(bdm.uuid);
         throw error;
@@ -267,8 +272,11 @@ export class VolumeAttachmentsModel {
       return { bdm: mv.atLeast("2.101") ? undefined : bdm, request };
     }
 
-    /** The conductor: device name, BDM, multiattach microversion check, Cinder reservation. */
-    const reserve = (bdm: Bdm, sync: boolean): void => {
+    /**
+     * The conductor: device name, BDM, multiattach microversion check, Cinder reservation; then it records
+     * the attach_volume action (none when the reservation failed) and casts to the compute.
+     */
+    const reserve = (bdm: Bdm, sync: boolean): InstanceAction | undefined => {
       if (volume.multiattach && !mv.atLeast("2.60")) {
         this.bdms.delete(bdm.uuid);
         throw badRequest("Multiattach volumes are only supported starting with compute API version 2.60.");
@@ -281,12 +289,13 @@ export class VolumeAttachmentsModel {
       } catch (error) {
         this.bdms.delete(bdm.uuid);
         if (sync) throw error;
+        return undefined;
       }
+      return this.nova.actions.start(principal, serverId, ACTIONS.attachVolume);
     };
     if (!mv.atLeast("2.101")) {
       const bdm = newBdm(this.nextDevice(serverId));
-      reserve(bdm, true);
-      this.scheduleConnect(server, bdm);
+      this.scheduleConnect(server, bdm, reserve(bdm, true)!);
       return { bdm, request };
     }
     this.nova.after(TRANSITIONS.volumeAttach, volume.id, () => {
@@ -294,9 +303,9 @@ export class VolumeAttachmentsModel {
       const bdm = newBdm(this.nextDevice(serverId));
       this.nova.after(TRANSITIONS.volumeAttach, volume.id, () => {
         if (this.bdms.get(bdm.uuid) !== bdm) return false;
-        reserve(bdm, false);
-        if (!this.bdms.has(bdm.uuid)) return "available";
-        this.scheduleConnect(server, bdm);
+        const action = reserve(bdm, false);
+        if (!action) return "available";
+        this.scheduleConnect(server, bdm, action);
         return "reserved";
       });
       return "bdm";
@@ -304,19 +313,24 @@ export class VolumeAttachmentsModel {
     return { request };
   }
 
-  /** The compute's attach: connect (attaching), then complete (in-use); a failure rolls back silently. */
-  private scheduleConnect(server: Server, bdm: Bdm): void {
+  /**
+   * The compute's attach (event compute_attach_volume): connect (attaching), then complete (in-use). A
+   * failure rolls back silently (the volume is available again): only the event's Error shows it.
+   */
+  private scheduleConnect(server: Server, bdm: Bdm, action: InstanceAction): void {
+    const event = this.nova.actions.event(action, "compute_attach_volume");
     this.nova.after(TRANSITIONS.volumeAttach, bdm.volumeId, () => {
       if (this.bdms.get(bdm.uuid) !== bdm || !bdm.attachmentId) return false;
       const outcome = server.sim.volumeAttachOutcome ?? this.nova.settings().volumeAttachOutcome;
       try {
         if (outcome === "fail") throw new ApiFault(500, "simulated attach failure");
         this.cinder.updateAttachment(bdm.owner, bdm.attachmentId, connector(bdm.deviceName));
-      } catch {
+      } catch (error) {
         // The compute's cleanup: delete the Cinder attachment (volume back to available) and the BDM.
         if (this.cinder.attachments.has(bdm.attachmentId))
           this.cinder.deleteAttachment(bdm.owner, bdm.attachmentId);
         this.bdms.delete(bdm.uuid);
+        event.finish(`Volume ${bdm.volumeId} could not be attached. Reason: ${(error as Error).message}`);
         return "available";
       }
       this.nova.after(TRANSITIONS.volumeAttach, bdm.volumeId, () => {
@@ -328,6 +342,7 @@ export class VolumeAttachmentsModel {
           return false;
         }
         this.cinder.completeAttachment(bdm.owner, bdm.attachmentId);
+        event.finish();
         return "in-use";
       });
       return "attaching";
@@ -361,16 +376,20 @@ export class VolumeAttachmentsModel {
 
     if (server.vmState === "shelved_offloaded") {
       if (!bdm.attachmentId) this.cinder.beginDetaching(principal, volume.id);
-      this.cleanUp(bdm, true);
+      const action = this.nova.actions.start(principal, serverId, ACTIONS.detachVolume);
+      this.nova.actions.during(action, "api_detach_volume", () => this.cleanUp(bdm, true));
       return;
     }
     this.cinder.beginDetaching(principal, volume.id); // 400 unless in-use and attached
+    const action = this.nova.actions.start(principal, serverId, ACTIONS.detachVolume);
+    const event = this.nova.actions.event(action, "compute_detach_volume");
     this.nova.after(TRANSITIONS.volumeDetach, volume.id, () => {
       if (this.bdms.get(bdm.uuid) !== bdm) return false;
       if (bdm.attachmentId && this.cinder.attachments.has(bdm.attachmentId)) {
         this.cinder.deleteAttachment(owner, bdm.attachmentId);
       }
       this.bdms.delete(bdm.uuid);
+      event.finish();
       return this.cinder.volumes.get(volume.id)?.status ?? "deleted";
     });
   }
@@ -480,16 +499,6 @@ function parseBoolean(v: unknown, field: string): boolean {
     );
   }
   return BOOLEAN_ENUM.indexOf(v) < BOOLEAN_ENUM.length / 2;
-}
-
-function nonNegative(query: Record<string, string>, key: string): number | undefined {
-  if (query[key] === undefined) return undefined;
-  if (!/^\d+$/.test(query[key])) {
-    throw badRequest(
-      `Invalid input for query parameters ${key}. Value: ${query[key]}. '${query[key]}' does not match '^[0-9]*$'`,
-    );
-  }
-  return Number(query[key]);
 }
 
 type Fields = Record<string, unknown>;
