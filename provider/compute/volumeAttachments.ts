@@ -120,8 +120,17 @@ export async function showVolumeAttachmentAnyState(
 }
 
 /**
+ * What an accepted attach or detach answered: the attachment (an attach below 2.101) and the request id,
+ * under which Nova records the operation's instance action (provider/compute/instanceActions.ts).
+ */
+export interface AcceptedRequest {
+  attachment?: NovaVolumeAttachment;
+  requestId?: string;
+}
+
+/**
  * POST .../os-volume_attachments. Below 2.101 Nova answers once the volume is reserved, with the device;
- * from 2.101 it answers 202 without a body (undefined here). Not idempotent. The caller checks beforehand
+ * from 2.101 it answers 202 without a body (no `attachment`). Not idempotent. The caller checks beforehand
  * that `mv` can carry tag and deleteOnTermination: this function sends what it is given.
  */
 export async function attachVolume(
@@ -130,18 +139,21 @@ export async function attachVolume(
   serverId: string,
   request: AttachVolumeRequest,
   action: string,
-): Promise<NovaVolumeAttachment | undefined> {
+): Promise<AcceptedRequest> {
   const volumeAttachment: Record<string, unknown> = { volumeId: request.volumeId };
   if (request.device !== undefined) volumeAttachment.device = request.device;
   if (request.tag !== undefined) volumeAttachment.tag = request.tag;
   if (request.deleteOnTermination !== undefined)
     volumeAttachment.delete_on_termination = request.deleteOnTermination;
-  const { data } = await s.request("compute", "POST", collection(serverId), {
+  const { data, requestId } = await s.request("compute", "POST", collection(serverId), {
     body: { volumeAttachment },
     microversion: mv,
     action,
   });
-  return data?.volumeAttachment ? attachmentFromApi(data.volumeAttachment) : undefined;
+  return {
+    attachment: data?.volumeAttachment ? attachmentFromApi(data.volumeAttachment) : undefined,
+    requestId,
+  };
 }
 
 /** PUT .../os-volume_attachments/{volumeId} (2.85+): updates delete_on_termination in place. */
@@ -167,6 +179,10 @@ export async function detachVolume(
   serverId: string,
   volumeId: string,
   action: string,
-): Promise<void> {
-  await s.request("compute", "DELETE", item(serverId, volumeId), { microversion: mv, action });
+): Promise<AcceptedRequest> {
+  const { requestId } = await s.request("compute", "DELETE", item(serverId, volumeId), {
+    microversion: mv,
+    action,
+  });
+  return { requestId };
 }

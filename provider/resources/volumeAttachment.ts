@@ -1,6 +1,6 @@
 // VolumeAttachment: a Cinder volume attached to a Nova server through os-volume_attachments (FACTS §3), at
-// every microversion up to 2.101 (asynchronous attach). Nova reports progress nowhere reliable, so the
-// attach and the detach are followed on Cinder: the attachments of this volume for this server.
+// every microversion up to 2.101 (asynchronous attach). The attach and the detach are followed on Cinder:
+// the attachments of this volume for this server; until a 2.101 attach shows there, on its instance action.
 // id = `<serverId>/<volumeId>`. The inputs are repeated verbatim; what Nova reports lives under
 // attachedDevice, currentTag, currentDeleteOnTermination, attachmentId and bdmUuid, so that a device or tag
 // the cloud chose never makes diff replace the attachment.
@@ -10,6 +10,7 @@ import {
   connect,
   isBadRequest,
   isBusyConflict,
+  isForbidden,
   isTransientFailure,
   isNotFound,
   log,
@@ -25,9 +26,11 @@ import {
   findAttachments,
 } from "../blockstorage/attachments";
 import { showVolume, volumeReadyToAttach } from "../blockstorage/volumes";
+import { actionFailed, failedStep, InstanceAction, showInstanceAction } from "../compute/instanceActions";
 import { ServerGuard, withServer } from "../compute/serverGuard";
 import { Server } from "../compute/servers";
 import {
+  AcceptedRequest,
   NOVA_VOLUME,
   NOVA_VOLUME_BEST,
   NovaVolumeAttachment,
@@ -189,25 +192,97 @@ async function attachmentEvidence(
 /** The attach failed after Nova took it (the volume fell back): nothing to record. */
 class AttachFailedError extends Error {}
 
+/** How to look at a POST or DELETE's own trace: `openstack server event show` with its request id. */
+const eventCommand = (serverId: string, requestId?: string) =>
+  requestId
+    ? `openstack server event show ${serverId} ${requestId}`
+    : `openstack server event list ${serverId}`;
+
+/**
+ * The error for an attach that Nova rolled back, with the step that failed when the instance action says
+ * (`recorded`, read here when not given). Anything the rollback left behind makes it an ordinary error
+ * (the create then records the attachment as failed, for a later delete to clean up).
+ */
+async function attachFailure(
+  s: Session,
+  mv: string,
+  cinderMv: string,
+  i: VolumeAttachmentInputs,
+  options: { action: string; requestId?: string; recorded?: InstanceAction },
+): Promise<Error> {
+  const { action, requestId } = options;
+  // Read for the message only: whatever stops that read (a policy, a fault) leaves the message shorter.
+  const recorded =
+    options.recorded ??
+    (requestId
+      ? await showInstanceAction(s, mv, i.serverId, requestId, action).catch(() => undefined)
+      : undefined);
+  const step = recorded && failedStep(recorded);
+  const left = await attachmentEvidence(s, mv, cinderMv, i, action);
+  const remnants = left.nova !== undefined || left.cinder.length > 0;
+  const volume = await showVolume(s, i.volumeId, action);
+  const why = step ? `step ${step.event} failed${step.details ? `: ${step.details}` : ""}; ` : "";
+  const message =
+    `${action}: the attach failed after Nova accepted it: the volume is "${volume.status}" with ` +
+    `${remnants ? "remnants of the attachment" : "no attachment"} to the server; Nova rolled the attach back ` +
+    `(${why}see \`${eventCommand(i.serverId, requestId)}\`)`;
+  return remnants ? new Error(message) : new AttachFailedError(message);
+}
+
 /**
  * Waits until Cinder shows the volume attached to the server. `started` says that the attach was seen
- * under way (below 2.101 the POST answers after the reservation). Once under way, an attachment that
- * vanishes from both Nova and Cinder means Nova rolled the attach back, which 2.101+ reports nowhere else.
- * Each conclusion rests on reads made in an order that a transition between them cannot fool.
+ * under way (below 2.101 the POST answers after the reservation). Until then, the POST's instance action
+ * (`requestId`) is read instead: Nova records it once its conductor reserved the volume, and a failed step
+ * stays there however fast the attach rolled back. Once under way, an attachment that vanishes from both
+ * Nova and Cinder means Nova rolled the attach back. Without a request id, or where a policy forbids
+ * instance actions (403), Nova's and Cinder's views alone decide. Each conclusion rests on reads made in an
+ * order that a transition between them cannot fool.
  */
 async function waitForAttached(
   s: Session,
   computeMv: string,
   cinderMv: string,
   i: VolumeAttachmentInputs,
-  options: { started: boolean; action: string },
+  options: { started: boolean; action: string; requestId?: string },
 ): Promise<void> {
   let started = options.started;
+  let requestId = options.requestId;
+  /**
+   * The instance action, or undefined while Nova has recorded none ("Action <id> not found"). Where Nova
+   * does not show it (a policy's 403, or any other 404: no such API here, the server is gone), requestId is
+   * dropped and Nova's and Cinder's views decide from then on.
+   */
+  const recordedAction = async () => {
+    try {
+      return await showInstanceAction(s, computeMv, i.serverId, requestId!, options.action);
+    } catch (err) {
+      if (isNotFound(err) && err.serviceMessage.includes(requestId!)) return undefined;
+      if (!isForbidden(err) && !isNotFound(err)) throw err;
+      log.info(
+        `${options.action}: Nova does not show the attach's instance action (${err.message}); following Nova and Cinder`,
+      );
+      requestId = undefined;
+      return undefined;
+    }
+  };
   await waitFor({
     what: `${describe(i)} to be attached`,
     timeoutMs: timeoutMs(i),
     onProgress: (message) => log.info(message),
     poll: async () => {
+      if (!started && requestId) {
+        const recorded = await recordedAction();
+        if (recorded && actionFailed(recorded)) {
+          throw await attachFailure(s, computeMv, cinderMv, i, {
+            action: options.action,
+            requestId,
+            recorded,
+          });
+        }
+        // Recorded: the conductor reserved the volume, and Cinder shows the rest. Not recorded: not yet.
+        started = recorded !== undefined;
+        if (!started && requestId) return { done: false, state: "Nova has not started yet" };
+      }
       const ours = await cinderAttachments(s, cinderMv, i, options.action);
       if (ours.some((a) => a.status === "attached")) return { done: true, value: undefined };
       const failed = ours.find((a) => a.status.startsWith("error"));
@@ -226,12 +301,7 @@ async function waitForAttached(
         return { done: false, state: "Nova is preparing the attachment" };
       }
       if (!started) return { done: false, state: "Nova has not started yet" };
-      const volume = await showVolume(s, i.volumeId, options.action);
-      throw new AttachFailedError(
-        `${options.action}: the attach failed after Nova accepted it: the volume is "${volume.status}" with no ` +
-          `attachment to the server (Nova rolled the attach back; its reason is in the server's instance ` +
-          `actions: openstack server event list ${i.serverId})`,
-      );
+      throw await attachFailure(s, computeMv, cinderMv, i, { action: options.action, requestId });
     },
   });
 }
@@ -248,7 +318,7 @@ async function waitForDetached(
   computeMv: string,
   cinderMv: string,
   i: VolumeAttachmentInputs,
-  options: { action: string; timeoutMs: number },
+  options: { action: string; timeoutMs: number; requestId?: string },
 ): Promise<void> {
   await waitFor({
     what: `${describe(i)} to be detached`,
@@ -263,7 +333,7 @@ async function waitForDetached(
       if (volume.status === "in-use" && seen.nova && seen.cinder.some((a) => a.status === "attached")) {
         throw new Error(
           `${options.action}: Nova gave the detach up: the volume is "in-use" and still attached to the server ` +
-            `(see the server's instance actions: openstack server event list ${i.serverId})`,
+            `(see \`${eventCommand(i.serverId, options.requestId)}\`)`,
         );
       }
       return {
@@ -283,7 +353,7 @@ async function postAttach(
   mv: string,
   i: VolumeAttachmentInputs,
   action: string,
-): Promise<NovaVolumeAttachment | undefined> {
+): Promise<AcceptedRequest> {
   let attempts = 0;
   return retryWhileBusy(
     () => {
@@ -315,8 +385,8 @@ export const unansweredPostSettings = { lookMs: 15_000 };
  * POSTs the attach; when it fails without an answer (or with 429, 502-504), Nova may have received it, so
  * its effects are looked for: below 2.101 Nova makes the block device mapping and the reservation before it
  * answers (one look); from 2.101 its conductor makes them a moment later (looked for during
- * `unansweredPostSettings.lookMs`). Seen: returns true. Not seen: the POST never arrived and is sent again.
- * Returns false when a POST was answered.
+ * `unansweredPostSettings.lookMs`). Seen: `received` (the request id is unknown then). Not seen: the POST
+ * never arrived and is sent again. An answered POST gives its request id.
  */
 async function postAttachOnce(
   s: Session,
@@ -324,7 +394,7 @@ async function postAttachOnce(
   cinderMv: string,
   i: VolumeAttachmentInputs,
   action: string,
-): Promise<boolean> {
+): Promise<{ received: boolean; requestId?: string }> {
   const seen = async () => {
     const e = await attachmentEvidence(s, mv, cinderMv, i, action);
     return e.nova !== undefined || e.cinder.length > 0;
@@ -339,14 +409,15 @@ async function postAttachOnce(
       throw err;
     });
   try {
-    const answered = async () => {
-      await postAttach(s, mv, i, action);
-      return false;
-    };
+    const answered = async (): Promise<{ received: boolean; requestId?: string }> => ({
+      received: false,
+      requestId: (await postAttach(s, mv, i, action)).requestId,
+    });
     return await resendUnlessApplied(answered, {
       applied: async (err) => {
         if (!isTransientFailure(err)) return undefined;
-        return (await (atLeast(mv, NOVA_VOLUME.async) ? lookLonger() : seen())) || undefined;
+        const found = await (atLeast(mv, NOVA_VOLUME.async) ? lookLonger() : seen());
+        return found ? { received: true } : undefined;
       },
       onResend: (err) =>
         log.info(
@@ -467,6 +538,7 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
 
       const before = await attachmentEvidence(s, mv, cinderMv, inputs, action);
       let started = true;
+      let requestId: string | undefined;
       if (before.nova || before.cinder.length > 0) {
         await adopt(s, mv, inputs, before.nova, action);
       } else {
@@ -477,12 +549,13 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
         if (volume.multiattach && !atLeast(mv, NOVA_VOLUME.multiattach)) {
           await s.requireMicroversion("compute", NOVA_VOLUME.multiattach, "attaching a multiattach volume");
         }
-        const received = await postAttachOnce(s, mv, cinderMv, inputs, action);
+        const posted = await postAttachOnce(s, mv, cinderMv, inputs, action);
         // Below 2.101 the POST answered after the reservation; a POST seen through its effects started too.
-        started = received || !atLeast(mv, NOVA_VOLUME.async);
+        started = posted.received || !atLeast(mv, NOVA_VOLUME.async);
+        requestId = posted.requestId;
       }
       try {
-        await waitForAttached(s, mv, cinderMv, inputs, { started, action });
+        await waitForAttached(s, mv, cinderMv, inputs, { started, action, requestId });
       } catch (err) {
         if (err instanceof AttachFailedError) throw err;
         // Timed out or failed while the attachment may exist: let the engine record it.
@@ -545,9 +618,10 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
       const mv = await s.microversion("compute", NOVA_VOLUME_BEST);
       const cinderMv = await volumeMicroversion(s);
       const deadline = Date.now() + timeoutMs(props);
+      let requestId: string | undefined;
       try {
         await guardShelvedOffloaded(s, mv, guard.server!, props, action);
-        await retryWhileBusy(() => startDetach(s, mv, props, action), {
+        requestId = await retryWhileBusy(() => startDetach(s, mv, props, action), {
           what: action,
           timeoutMs: timeoutMs(props),
           isBusy: (err) => isBusyConflict(err) || err instanceof VolumeBusyError,
@@ -560,6 +634,7 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
       await waitForDetached(s, mv, cinderMv, props, {
         action,
         timeoutMs: Math.max(deadline - Date.now(), 1),
+        requestId,
       });
     });
   },
@@ -569,16 +644,22 @@ export const volumeAttachment: ResourceImplementation<VolumeAttachmentInputs, Vo
 class VolumeBusyError extends Error {}
 
 /**
- * DELETE; Cinder's "Unable to detach" 400 means the volume is not in-use: already `detaching` (an earlier
- * detach is under way: follow it) or still attaching (wait for it, as for a busy server).
+ * DELETE, giving its request id; Cinder's "Unable to detach" 400 means the volume is not in-use: already
+ * `detaching` (an earlier detach is under way: follow it) or still attaching (wait for it, as for a busy
+ * server).
  */
-async function startDetach(s: Session, mv: string, i: VolumeAttachmentInputs, action: string): Promise<void> {
+async function startDetach(
+  s: Session,
+  mv: string,
+  i: VolumeAttachmentInputs,
+  action: string,
+): Promise<string | undefined> {
   try {
-    await detachVolume(s, mv, i.serverId, i.volumeId, action);
+    return (await detachVolume(s, mv, i.serverId, i.volumeId, action)).requestId;
   } catch (err) {
     if (!isBadRequest(err) || !/Unable to detach volume/i.test(err.serviceMessage)) throw err;
     const volume = await showVolume(s, i.volumeId, action);
-    if (volume.status === "detaching") return;
+    if (volume.status === "detaching") return undefined;
     if (["reserved", "attaching"].includes(volume.status)) {
       throw new VolumeBusyError(`${action}: the volume is still "${volume.status}"`);
     }

@@ -37,6 +37,25 @@ describe("VolumeAttachment (simulator)", () => {
       .filter((a) => a.attachStatus === "attached")
       .map((a) => a.instanceUuid);
 
+  /**
+   * A rolled-back attach's error: not init-failed (nothing to record), naming the failed step and the
+   * command that shows the POST's instance action, with the volume available and no mapping left.
+   */
+  function assertAttachFailed(err: Error, serverId: string, volumeId: string): void {
+    assert.ok(!(err instanceof InitFailedError), `nothing exists to be recorded: ${err.message}`);
+    const [action] = cloud.sim.world.nova.actions.of(serverId);
+    assert.equal(action.action, "attach_volume");
+    assert.match(err.message, new RegExp(`attaching volume ${volumeId} on server ${serverId}`));
+    assert.match(err.message, /the attach failed after Nova accepted it: the volume is "available"/);
+    assert.match(err.message, /step compute_attach_volume failed: .*simulated attach failure/);
+    assert.ok(
+      err.message.includes(`openstack server event show ${serverId} ${action.requestId}`),
+      err.message,
+    );
+    assert.equal(cloud.volume(volumeId).status, "available");
+    assert.deepEqual(bdmsOf(serverId), []);
+  }
+
   /** A server and a volume, ready to attach. */
   async function pair(options: { multiattach?: boolean; user?: "admin" | "demo" } = {}) {
     const serverId = await cloud.createServer(options.user);
@@ -261,15 +280,81 @@ describe("VolumeAttachment (simulator)", () => {
       assert.equal((await create({ serverId, volumeId, tag: "t1" })).outs.currentTag, "t1");
     });
 
+    // The deadlines below are far under mocha's 20 s: a failure that goes unnoticed shows as an assertion
+    // (a timeout recorded as init-failed), never as a mocha timeout.
     it("makes a silent failure at 2.101 (the volume falls back to available) a clear error", async () => {
       const { serverId, volumeId } = await pair();
       await cloud.patchServer(serverId, { volumeAttachOutcome: "fail" });
-      const err = await rejection(create({ serverId, volumeId, timeoutSeconds: 20 }));
-      assert.ok(!(err instanceof InitFailedError), "nothing exists to be recorded");
-      assert.match(err.message, /the attach failed after Nova accepted it: the volume is "available"/);
-      assert.match(err.message, new RegExp(`openstack server event list ${serverId}`));
-      assert.equal(cloud.volume(volumeId).status, "available");
-      assert.deepEqual(bdmsOf(serverId), []);
+      const err = await rejection(create({ serverId, volumeId, timeoutSeconds: 5 }));
+      assertAttachFailed(err, serverId, volumeId);
+    });
+
+    it("catches a 2.101 failure that rolled back before the first poll, from the POST's instance action", async () => {
+      const { serverId, volumeId } = await pair();
+      await cloud.patchServer(serverId, { volumeAttachOutcome: "fail" });
+      // Nova's four steps take 1 ms each; every read that could show the attach (Cinder's attachments, the
+      // instance action) is answered 300 ms late, by which time the attach has long been rolled back.
+      cloud.sim.world.config.transitions["volume.attach"] = 1;
+      const delayMs = 300;
+      cloud.sim.world.faults.add({ action: "delay", method: "GET", path: "/attachments$", delayMs });
+      cloud.sim.world.faults.add({ action: "delay", method: "GET", path: "/os-instance-actions/", delayMs });
+      cloud.clearRequests();
+      const err = await rejection(create({ serverId, volumeId, timeoutSeconds: 5 }));
+      assertAttachFailed(err, serverId, volumeId);
+      // The scenario really happened: the rollback completed before the first read after the POST was served.
+      const post = posts()[0];
+      const firstRead = cloud
+        .requests({ method: "GET" })
+        .find((r) => r.at > post.at && /\/attachments$|os-instance-actions/.test(r.path))!;
+      const rollback = cloud.sim.world.transitions.log.find(
+        (t) => t.kind === "volume.attach" && t.objectId === volumeId && t.to === "available",
+      )!;
+      assert.ok(
+        rollback.completedAt < firstRead.at + delayMs,
+        "rolled back before the first poll was served",
+      );
+    });
+
+    it("where instance actions are forbidden (403), asks once and follows Nova and Cinder instead", async () => {
+      cloud.sim.world.config.services.nova = { policyDenied: ["os_compute_api:os-instance-actions:show"] };
+      try {
+        cloud.useUser("demo");
+        const ok = await pair({ user: "demo" });
+        cloud.clearRequests();
+        const { outs } = await create({ ...ok, timeoutSeconds: 5 });
+        assert.ok(outs.attachmentId, "attached");
+        const actionReads = () => cloud.requests({ path: /os-instance-actions/ }).map((r) => r.status);
+        assert.deepEqual(actionReads(), [403]);
+
+        // A failure the fallback sees under way (steps long enough for its polls) is still a clear error.
+        cloud.sim.world.config.transitions["volume.attach"] = 300;
+        const failing = await pair({ user: "demo" });
+        await cloud.patchServer(failing.serverId, { volumeAttachOutcome: "fail" });
+        cloud.clearRequests();
+        const err = await rejection(create({ ...failing, timeoutSeconds: 5 }));
+        assert.ok(!(err instanceof InitFailedError), err.message);
+        assert.match(err.message, /the attach failed after Nova accepted it: the volume is "available"/);
+        assert.deepEqual(actionReads(), [403]);
+      } finally {
+        cloud.sim.world.config.services.nova = {};
+      }
+    });
+
+    it("where Nova answers the instance action with another 404 (no such API), asks once and falls back", async () => {
+      const { serverId, volumeId } = await pair();
+      cloud.sim.world.faults.add({
+        action: "status",
+        status: 404,
+        method: "GET",
+        path: "/os-instance-actions/",
+      });
+      cloud.clearRequests();
+      const { outs } = await create({ serverId, volumeId, timeoutSeconds: 5 });
+      assert.ok(outs.attachmentId, "attached");
+      assert.deepEqual(
+        cloud.requests({ path: /os-instance-actions/ }).map((r) => r.status),
+        [404],
+      );
     });
 
     it("also catches the failure at 2.89, where the POST answered before the compute failed", async () => {
