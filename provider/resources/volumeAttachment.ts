@@ -199,17 +199,15 @@ const eventCommand = (serverId: string, requestId?: string) =>
     : `openstack server event list ${serverId}`;
 
 /**
- * The error for an attach that Nova rolled back, with the step that failed when the instance action says
- * (`recorded`, read here when not given). Anything the rollback left behind makes it an ordinary error
- * (the create then records the attachment as failed, for a later delete to clean up).
+ * The error for an attach that Nova rolled back (nothing left in Nova or Cinder: nothing to record), with
+ * the step that failed when the instance action says (`recorded`, read here when not given).
  */
 async function attachFailure(
   s: Session,
   mv: string,
-  cinderMv: string,
   i: VolumeAttachmentInputs,
   options: { action: string; requestId?: string; recorded?: InstanceAction },
-): Promise<Error> {
+): Promise<AttachFailedError> {
   const { action, requestId } = options;
   // Read for the message only: whatever stops that read (a policy, a fault) leaves the message shorter.
   const recorded =
@@ -218,25 +216,22 @@ async function attachFailure(
       ? await showInstanceAction(s, mv, i.serverId, requestId, action).catch(() => undefined)
       : undefined);
   const step = recorded && failedStep(recorded);
-  const left = await attachmentEvidence(s, mv, cinderMv, i, action);
-  const remnants = left.nova !== undefined || left.cinder.length > 0;
   const volume = await showVolume(s, i.volumeId, action);
   const why = step ? `step ${step.event} failed${step.details ? `: ${step.details}` : ""}; ` : "";
-  const message =
-    `${action}: the attach failed after Nova accepted it: the volume is "${volume.status}" with ` +
-    `${remnants ? "remnants of the attachment" : "no attachment"} to the server; Nova rolled the attach back ` +
-    `(${why}see \`${eventCommand(i.serverId, requestId)}\`)`;
-  return remnants ? new Error(message) : new AttachFailedError(message);
+  return new AttachFailedError(
+    `${action}: the attach failed after Nova accepted it: the volume is "${volume.status}" with no attachment ` +
+      `to the server; Nova rolled the attach back (${why}see \`${eventCommand(i.serverId, requestId)}\`)`,
+  );
 }
 
 /**
  * Waits until Cinder shows the volume attached to the server. `started` says that the attach was seen
  * under way (below 2.101 the POST answers after the reservation). Until then, the POST's instance action
- * (`requestId`) is read instead: Nova records it once its conductor reserved the volume, and a failed step
- * stays there however fast the attach rolled back. Once under way, an attachment that vanishes from both
- * Nova and Cinder means Nova rolled the attach back. Without a request id, or where a policy forbids
- * instance actions (403), Nova's and Cinder's views alone decide. Each conclusion rests on reads made in an
- * order that a transition between them cannot fool.
+ * (`requestId`) is read instead of Nova and Cinder: Nova records it once its conductor reserved the volume,
+ * and it stays there however fast the attach then fails. Once under way, an attachment that vanishes from
+ * both Nova and Cinder means Nova rolled the attach back (the action's failed step says why). Without a
+ * request id, or where Nova does not show the action (a policy's 403), Nova's and Cinder's views alone
+ * decide. Each conclusion rests on reads made in an order that a transition between them cannot fool.
  */
 async function waitForAttached(
   s: Session,
@@ -247,6 +242,7 @@ async function waitForAttached(
 ): Promise<void> {
   let started = options.started;
   let requestId = options.requestId;
+  let recorded: InstanceAction | undefined;
   /**
    * The instance action, or undefined while Nova has recorded none ("Action <id> not found"). Where Nova
    * does not show it (a policy's 403, or any other 404: no such API here, the server is gone), requestId is
@@ -271,15 +267,10 @@ async function waitForAttached(
     onProgress: (message) => log.info(message),
     poll: async () => {
       if (!started && requestId) {
-        const recorded = await recordedAction();
-        if (recorded && actionFailed(recorded)) {
-          throw await attachFailure(s, computeMv, cinderMv, i, {
-            action: options.action,
-            requestId,
-            recorded,
-          });
-        }
-        // Recorded: the conductor reserved the volume, and Cinder shows the rest. Not recorded: not yet.
+        // Recorded: the volume was reserved, so the attach started (and, failed or not, the reads below tell
+        // where it is now: an attach that failed has been rolled back before its step finished). Not
+        // recorded: not yet.
+        recorded = await recordedAction();
         started = recorded !== undefined;
         if (!started && requestId) return { done: false, state: "Nova has not started yet" };
       }
@@ -301,7 +292,11 @@ async function waitForAttached(
         return { done: false, state: "Nova is preparing the attachment" };
       }
       if (!started) return { done: false, state: "Nova has not started yet" };
-      throw await attachFailure(s, computeMv, cinderMv, i, { action: options.action, requestId });
+      throw await attachFailure(s, computeMv, i, {
+        action: options.action,
+        requestId,
+        recorded: recorded && actionFailed(recorded) ? recorded : undefined,
+      });
     },
   });
 }
