@@ -641,7 +641,8 @@ class VolumeBusyError extends Error {}
 /**
  * DELETE, giving its request id; Cinder's "Unable to detach" 400 means the volume is not in-use: already
  * `detaching` (an earlier detach is under way: follow it) or still attaching (wait for it, as for a busy
- * server).
+ * server). `available` counts as attaching: Nova found its block device mapping (else the DELETE is a 404),
+ * so a 2.101 attach is between the mapping and the reservation (or a rollback between its two cleanups).
  */
 async function startDetach(
   s: Session,
@@ -655,7 +656,7 @@ async function startDetach(
     if (!isBadRequest(err) || !/Unable to detach volume/i.test(err.serviceMessage)) throw err;
     const volume = await showVolume(s, i.volumeId, action);
     if (volume.status === "detaching") return undefined;
-    if (["reserved", "attaching"].includes(volume.status)) {
+    if (["available", "reserved", "attaching"].includes(volume.status)) {
       throw new VolumeBusyError(`${action}: the volume is still "${volume.status}"`);
     }
     throw err;

@@ -370,14 +370,37 @@ describe("VolumeAttachment (simulator)", () => {
     });
 
     it("records an attach that outlives its deadline (init failed), and deletes it later", async () => {
-      cloud.sim.world.config.transitions["volume.attach"] = 400;
       const { serverId, volumeId } = await pair();
-      const err = await rejection(create({ serverId, volumeId, timeoutSeconds: 0.3 }));
-      assert.ok(err instanceof InitFailedError);
-      assert.equal(err.id, `${serverId}/${volumeId}`);
-      assert.match(err.message, /timed out after .* waiting for volume .* to be attached/);
-      cloud.sim.world.config.transitions["volume.attach"] = 5;
-      await impl.delete(err.id, { ...(err.properties as VolumeAttachmentOutputs), timeoutSeconds: 20 });
+      const transitions = cloud.sim.world.transitions;
+      transitions.hold("volume.attach"); // Nova's conductor has not acted when the deadline comes
+      try {
+        const err = await rejection(create({ serverId, volumeId, timeoutSeconds: 0.3 }));
+        assert.ok(err instanceof InitFailedError);
+        assert.equal(err.id, `${serverId}/${volumeId}`);
+        assert.match(err.message, /timed out after .* waiting for volume .* to be attached/);
+        // Later, Nova has made the block device mapping but not reserved the volume yet: the DELETE's
+        // "Unable to detach" (the volume is available) is waited out like an attach under way.
+        transitions.step("volume.attach");
+        assert.equal(bdmsOf(serverId).length, 1);
+        cloud.clearRequests();
+        const deleted = impl.delete(err.id, {
+          ...(err.properties as VolumeAttachmentOutputs),
+          timeoutSeconds: 10,
+        });
+        const deletes = () =>
+          cloud.requests({ method: "DELETE", path: /os-volume_attachments/ }).map((r) => r.status);
+        const repeated = cloud.client.until(
+          async () => deletes().filter((status) => status === 400).length,
+          (n) => n >= 2,
+        );
+        await Promise.race([repeated, deleted]); // a delete that gives up at the first 400 rejects here
+        assert.deepEqual(deletes().slice(0, 2), [400, 400], "asked again while the volume is not reserved");
+        transitions.release("volume.attach");
+        await deleted;
+        assert.equal(deletes()[deletes().length - 1], 202);
+      } finally {
+        transitions.release();
+      }
       assert.equal(cloud.volume(volumeId).status, "available");
       assert.deepEqual(bdmsOf(serverId), []);
     });
