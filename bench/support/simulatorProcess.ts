@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { DeepPartial } from "../../simulator/core/app";
+import { osEnvironmentAt, type DeepPartial } from "../../simulator/core/app";
 import type { SimulatorConfig } from "../../simulator/core/config";
 import { SEED } from "../../simulator/core/identity";
 import type { RequestRecord } from "../../simulator/core/requestLog";
@@ -68,19 +68,7 @@ export class SimulatorProcess {
 
   /** OS_* variables that point a client at this simulator as a seeded user. */
   env(user: "admin" | "demo" = "admin"): Record<string, string> {
-    const u = SEED.users.find((x) => x.name === user)!;
-    const project = SEED.projects.find((p) => p.id === u.projectId)!;
-    return {
-      OS_AUTH_URL: `${this.url}/identity/v3`,
-      OS_AUTH_TYPE: "password",
-      OS_USERNAME: u.name,
-      OS_PASSWORD: u.password,
-      OS_PROJECT_NAME: project.name,
-      OS_USER_DOMAIN_NAME: "Default",
-      OS_PROJECT_DOMAIN_NAME: "Default",
-      OS_REGION_NAME: "RegionOne",
-      OS_INTERFACE: "public",
-    };
+    return osEnvironmentAt(this.url, "RegionOne", user);
   }
 
   // ------------------------------------------------------------------------------------ control API

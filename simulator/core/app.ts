@@ -99,17 +99,22 @@ function record(request: any, service: ServiceName | "unknown", status: number, 
 
 /** OS_* variables that point a client at the simulator as `user` ("admin" or "demo"). */
 export function osEnvironment(sim: { url: string; world: World }, user: "admin" | "demo" = "admin") {
+  return osEnvironmentAt(sim.url, sim.world.config.region, user);
+}
+
+/** The same for a simulator known only by its URL and region (e.g. one in another process). */
+export function osEnvironmentAt(url: string, region: string, user: "admin" | "demo" = "admin") {
   const u = SEED.users.find((x) => x.name === user)!;
   const project = SEED.projects.find((p) => p.id === u.projectId)!;
   return {
-    OS_AUTH_URL: `${sim.url}/identity/v3`,
+    OS_AUTH_URL: `${url}/identity/v3`,
     OS_AUTH_TYPE: "password",
     OS_USERNAME: u.name,
     OS_PASSWORD: u.password,
     OS_PROJECT_NAME: project.name,
     OS_USER_DOMAIN_NAME: "Default",
     OS_PROJECT_DOMAIN_NAME: "Default",
-    OS_REGION_NAME: sim.world.config.region,
+    OS_REGION_NAME: region,
     OS_INTERFACE: "public",
     OS_IDENTITY_API_VERSION: "3",
   };
