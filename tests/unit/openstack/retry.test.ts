@@ -9,7 +9,7 @@ import {
   retryWhileBusy,
   setLogger,
 } from "../../../provider/openstack";
-import { parseRetryAfter, retryDelay } from "../../../provider/openstack/retry";
+import { DEFAULT_RETRY, parseRetryAfter, retryDelay } from "../../../provider/openstack/retry";
 import { FakeServer, noauthCredentials, startServer } from "./fakeServer";
 
 const FAST = { retries: 3, baseDelayMs: 1, maxDelayMs: 4 };
@@ -194,6 +194,24 @@ describe("openstack/retry", () => {
       assert.ok(Math.max(...samples) > cap * 0.8, "the range is used up to the cap");
     }
     assert.equal(retryDelay(err, 10, true, policy), undefined);
+  });
+
+  it("by default retries a read often enough for the fault soak's rates (30 % of attempts failing)", () => {
+    const err = new OpenStackError({
+      service: "compute",
+      method: "GET",
+      path: "/",
+      status: 503,
+      serviceMessage: "",
+    });
+    let attempts = 1;
+    while (retryDelay(err, attempts - 1, true, DEFAULT_RETRY) !== undefined) attempts++;
+    // A 200-cycle soak makes about 10,000 calls outside waits: at most a 2 % chance that one of them fails.
+    const failsOnceIn = 1 / 0.3 ** attempts;
+    assert.ok(
+      10_000 / failsOnceIn < 0.02,
+      `${attempts} attempts: a call fails once in ${Math.round(failsOnceIn)}`,
+    );
   });
 
   it("parses Retry-After as seconds or an HTTP date", () => {
