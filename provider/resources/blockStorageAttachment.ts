@@ -17,8 +17,8 @@ import {
   updateAttachment,
 } from "../blockstorage/attachments";
 import { volumeReadyToAttach } from "../blockstorage/volumes";
-import { ResourceImplementation } from "./common";
-import { InitFailedError, InputChecks, changedInputs, pickInputs, timeoutMs } from "./inputs";
+import { InitFailedError, ResourceImplementation } from "./common";
+import { InputChecks, changedInputs, pickInputs, timeoutMs } from "./inputs";
 
 const KIND = "BlockStorageAttachment";
 

@@ -61,14 +61,19 @@ export interface ResourceImplementation<Inputs = any, Outputs = any> {
  * (pulumi-dynamic-providers.md, trap 11).
  */
 export class InitFailedError extends Error {
+  readonly reasons: string[];
+
+  /** `cause`: the error (or message) that ended the operation; `reasons` default to its message. */
   constructor(
-    message: string,
+    cause: unknown,
     readonly id: string,
     readonly properties: object,
-    readonly reasons: string[],
+    reasons?: string[],
   ) {
+    const message = cause instanceof Error ? cause.message : String(cause);
     super(message);
     this.name = "InitFailedError";
+    this.reasons = reasons ?? [message];
   }
 }
 

@@ -151,22 +151,3 @@ export function changedInputs(olds: object, news: object, keys: readonly string[
 export function timeoutMs(inputs: { timeoutSeconds?: number }): number {
   return (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
 }
-
-/**
- * The error of a create (or update) that failed after the object came to exist: the host reports it as
- * ErrorResourceInitFailed and the engine records the object with these outputs instead of orphaning it.
- */
-export class InitFailedError extends Error {
-  readonly reasons: string[];
-
-  constructor(
-    cause: unknown,
-    readonly id: string,
-    readonly properties: object,
-  ) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    super(message);
-    this.name = "InitFailedError";
-    this.reasons = [message];
-  }
-}

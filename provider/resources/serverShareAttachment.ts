@@ -454,9 +454,7 @@ async function create(inputs: ServerShareAttachmentInputs) {
   } catch (err) {
     if (err instanceof PowerRestoreError) {
       // Attached, but the server could not be started again: Pulumi must record the attachment.
-      throw new InitFailedError(err.message, id, outputsOf(inputs, err.result as ServerShare, scope), [
-        err.message,
-      ]);
+      throw new InitFailedError(err, id, outputsOf(inputs, err.result as ServerShare, scope));
     }
     throw err;
   }

@@ -16,7 +16,7 @@ import {
   WaitTimeoutError,
 } from "../openstack";
 import * as api from "../sharedfilesystems/shareServers";
-import { isUnknown, ResourceImplementation } from "./common";
+import { InitFailedError, isUnknown, ResourceImplementation } from "./common";
 
 export type OnDelete = "unmanage" | "delete" | "retain";
 
@@ -234,11 +234,6 @@ function outputsOf(inputs: ShareServerInputs, live: api.ShareServer, scope: Scop
     updatedAt: live.updatedAt,
     scope,
   };
-}
-
-/** An error Pulumi's host turns into ErrorResourceInitFailed: the engine records the object that exists. */
-function initFailed(message: string, id: string, properties: ShareServerOutputs, reasons: string[]): Error {
-  return Object.assign(new Error(message), { id, properties, reasons });
 }
 
 function describeDetails(details: Record<string, string> | undefined): string {
@@ -497,7 +492,7 @@ async function manage(s: Session, inputs: ShareServerInputs): Promise<api.ShareS
     await unmanageAndWait(ctx, true);
   } catch (cleanupError) {
     const scope = await s.scope(SFS);
-    throw initFailed(
+    throw new InitFailedError(
       `${problem} Unmanaging the failed record failed too (${(cleanupError as Error).message}), so share server ` +
         `${id} is still in Manila and recorded in the stack: fix it and destroy the resource, or run again.`,
       id,
@@ -595,7 +590,7 @@ export const shareServer: ResourceImplementation<ShareServerInputs, ShareServerO
       try {
         live = await resetStatus(s, live.id, inputs.resetStatus, scope);
       } catch (err) {
-        throw initFailed(
+        throw new InitFailedError(
           `share server ${live.id}: ${(err as Error).message}`,
           live.id,
           outputsOf(inputs, live, scope),

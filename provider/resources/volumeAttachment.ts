@@ -42,8 +42,8 @@ import {
   showVolumeAttachmentAnyState,
   updateDeleteOnTermination,
 } from "../compute/volumeAttachments";
-import { ResourceImplementation } from "./common";
-import { InitFailedError, InputChecks, changedInputs, pickInputs, timeoutMs } from "./inputs";
+import { InitFailedError, ResourceImplementation } from "./common";
+import { InputChecks, changedInputs, pickInputs, timeoutMs } from "./inputs";
 
 const KIND = "VolumeAttachment";
 

@@ -9,7 +9,7 @@ import {
   blockStorageAttachment as impl,
 } from "../../provider/resources/blockStorageAttachment";
 import { UNKNOWN } from "../../provider/resources/common";
-import { InitFailedError } from "../../provider/resources/inputs";
+import { InitFailedError } from "../../provider/resources/common";
 import { rejection, SimulatedCloud } from "../support/simulatedCloud";
 
 const CONNECTOR = {

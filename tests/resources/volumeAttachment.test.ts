@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { randomUUID } from "crypto";
 import { connect } from "../../provider/openstack";
 import { UNKNOWN } from "../../provider/resources/common";
-import { InitFailedError } from "../../provider/resources/inputs";
+import { InitFailedError } from "../../provider/resources/common";
 import {
   VolumeAttachmentInputs,
   VolumeAttachmentOutputs,
